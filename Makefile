@@ -1,0 +1,52 @@
+# Two commands do all the set-up: `make up` runs the stack, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
+
+.PHONY: up test lint fmt lock clean help
+
+help:
+	@echo "make up    - install what is needed and run the whole stack locally"
+	@echo "make test  - install what the tests need and run the whole suite"
+	@echo "make lint  - ruff"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+
+# torch first, from the pinned CPU build, so nothing after it pulls a CUDA build.
+$(VENV)/.installed-run: $(RUN_REQUIREMENTS) | $(PY)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -r infra/requirements.txt -c requirements.lock
+	$(PIP) install --quiet --no-deps -e shared
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt -c requirements.lock
+	@touch $@
+
+# The runner creates .env from .env.example (with fresh secrets) when it is missing.
+up: $(VENV)/.installed-run
+	$(PY) -m infra.local
+
+test: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: $(VENV)/.installed-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# Re-pin every transitive dependency after changing a requirements file.
+lock: $(VENV)/.installed-dev
+	$(PIP) freeze --exclude-editable | grep -v '^tinyeclipse' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

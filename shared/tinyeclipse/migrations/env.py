@@ -1,0 +1,26 @@
+"""Alembic environment: plain SQL migrations over a psycopg 3 connection."""
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from tinyeclipse.config import get_settings
+
+
+def _url() -> str:
+    url = context.config.attributes.get("database_url") or get_settings().migrations_database_url.get_secret_value()
+    # SQLAlchemy needs the driver named; psycopg 3 is the one the app uses too.
+    return url.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
+
+
+def run_migrations_online() -> None:
+    engine = create_engine(_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, transactional_ddl=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (SQL script) mode is not supported: run against a database.")
+run_migrations_online()

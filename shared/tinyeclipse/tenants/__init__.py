@@ -1,0 +1,1 @@
+"""Tenants: the hosting company's clients, their plan, status and settings."""

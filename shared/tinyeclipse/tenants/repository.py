@@ -1,0 +1,95 @@
+"""Tenants' SQL. Every function takes a connection from a `Database` transaction."""
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import errors, sql
+from psycopg.types.json import Jsonb
+
+from tinyeclipse.db import Connection
+from tinyeclipse.tenants.errors import WhmcsClientIdTaken
+
+COLUMNS = "id, whmcs_client_id, name, plan, status, domain, settings, created_at, updated_at"
+UPDATABLE = frozenset({"name", "whmcs_client_id", "plan", "status", "domain", "settings"})
+
+
+def _check_unique(exc: errors.UniqueViolation, whmcs_client_id: object) -> None:
+    if exc.diag.constraint_name == "tenants_whmcs_client_id_key":
+        raise WhmcsClientIdTaken(whmcs_client_id) from exc
+
+
+def insert(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    try:
+        row = conn.execute(
+            f"""INSERT INTO tenants (whmcs_client_id, name, plan, domain, settings)
+                VALUES (%(whmcs_client_id)s, %(name)s, %(plan)s, %(domain)s, %(settings)s)
+                RETURNING {COLUMNS}""",
+            {**values, "settings": Jsonb(values["settings"])},
+        ).fetchone()
+    except errors.UniqueViolation as exc:
+        _check_unique(exc, values["whmcs_client_id"])
+        raise
+    assert row is not None
+    return row
+
+
+def get(conn: Connection, tenant_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return conn.execute(f"SELECT {COLUMNS} FROM tenants WHERE id = %s{lock}", [tenant_id]).fetchone()
+
+
+def get_by_whmcs_client_id(conn: Connection, whmcs_client_id: int) -> dict[str, Any] | None:
+    return conn.execute(f"SELECT {COLUMNS} FROM tenants WHERE whmcs_client_id = %s", [whmcs_client_id]).fetchone()
+
+
+def list_page(
+    conn: Connection,
+    *,
+    status: str | None,
+    plan: str | None,
+    search: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    where = """WHERE (%(status)s::tenant_status IS NULL OR status = %(status)s)
+                 AND (%(plan)s::tenant_plan IS NULL OR plan = %(plan)s)
+                 AND (%(search)s::text IS NULL
+                      OR name ILIKE %(pattern)s OR domain ILIKE %(pattern)s
+                      OR whmcs_client_id::text = %(search)s)"""
+    params = {
+        "status": status,
+        "plan": plan,
+        "search": search,
+        "pattern": None if search is None else f"%{_escape_like(search)}%",
+        "limit": limit,
+        "offset": offset,
+    }
+    rows = conn.execute(
+        f"SELECT {COLUMNS} FROM tenants {where} ORDER BY created_at DESC, id LIMIT %(limit)s OFFSET %(offset)s",
+        params,
+    ).fetchall()
+    total = conn.execute(f"SELECT count(*) AS n FROM tenants {where}", params).fetchone()
+    assert total is not None
+    return rows, total["n"]
+
+
+def update(conn: Connection, tenant_id: UUID, values: dict[str, Any]) -> dict[str, Any] | None:
+    unknown = set(values) - UPDATABLE
+    assert not unknown, f"not updatable: {unknown}"
+    if "settings" in values:
+        values = {**values, "settings": Jsonb(values["settings"])}
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column)) for column in values
+    )
+    query = sql.SQL("UPDATE tenants SET {}, updated_at = now() WHERE id = {} RETURNING {}").format(
+        assignments, sql.Placeholder("id"), sql.SQL(COLUMNS)
+    )
+    try:
+        return conn.execute(query, {**values, "id": tenant_id}).fetchone()
+    except errors.UniqueViolation as exc:
+        _check_unique(exc, values.get("whmcs_client_id"))
+        raise
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

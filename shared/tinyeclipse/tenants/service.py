@@ -1,0 +1,66 @@
+"""Tenant use cases: create, list, read and update, with settings merged and validated."""
+
+from typing import Any
+from uuid import UUID
+
+from tinyeclipse.db import Database
+from tinyeclipse.pagination import Page, PageParams
+from tinyeclipse.tenants import repository
+from tinyeclipse.tenants.errors import TenantNotFound
+from tinyeclipse.tenants.models import Tenant, TenantCreate, TenantFilters, TenantUpdate
+from tinyeclipse.tenants.settings import Plan, effective_settings, merge_patch, validate_overrides
+
+
+def _to_tenant(row: dict[str, Any]) -> Tenant:
+    plan = Plan(row["plan"])
+    return Tenant(**row, effective_settings=effective_settings(plan, row["settings"]))
+
+
+def create_tenant(db: Database, data: TenantCreate) -> Tenant:
+    values = data.model_dump()
+    values["settings"] = validate_overrides(data.plan, data.settings)
+    with db.operator() as conn:
+        return _to_tenant(repository.insert(conn, values))
+
+
+def ensure_tenant(db: Database, data: TenantCreate) -> Tenant:
+    """The tenant with `data`'s WHMCS client id, created from `data` if there is none yet."""
+    with db.operator() as conn:
+        row = repository.get_by_whmcs_client_id(conn, data.whmcs_client_id)
+    return _to_tenant(row) if row else create_tenant(db, data)
+
+
+def list_tenants(db: Database, filters: TenantFilters, page: PageParams) -> Page[Tenant]:
+    with db.operator() as conn:
+        rows, total = repository.list_page(
+            conn,
+            status=filters.status,
+            plan=filters.plan,
+            search=filters.search.strip() if filters.search else None,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    return Page[Tenant](items=[_to_tenant(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+def get_tenant(db: Database, tenant_id: UUID) -> Tenant:
+    with db.tenant(tenant_id) as conn:
+        row = repository.get(conn, tenant_id)
+    if row is None:
+        raise TenantNotFound(tenant_id)
+    return _to_tenant(row)
+
+
+def update_tenant(db: Database, tenant_id: UUID, data: TenantUpdate) -> Tenant:
+    changes = data.model_dump(exclude_unset=True)
+    with db.tenant(tenant_id) as conn:
+        current = repository.get(conn, tenant_id, for_update=True)
+        if current is None:
+            raise TenantNotFound(tenant_id)
+        # A plan change re-checks the stored overrides against the new plan's defaults.
+        plan = Plan(changes.get("plan") or current["plan"])
+        overrides = merge_patch(current["settings"], changes.get("settings") or {})
+        changes["settings"] = validate_overrides(plan, overrides)
+        row = repository.update(conn, tenant_id, changes)
+    assert row is not None
+    return _to_tenant(row)

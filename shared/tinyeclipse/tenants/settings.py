@@ -1,0 +1,92 @@
+"""A tenant's settings: plan defaults, the overrides stored per tenant, and how a patch merges in."""
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tinyeclipse.errors import InvalidInput
+
+
+class Plan(StrEnum):
+    tiny = "tiny"
+    pro = "pro"
+    pro_plus = "pro_plus"
+
+
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*(:\d{{1,5}})?$")
+
+
+def normalize_domain(value: str) -> str:
+    """A bare host name, optionally with a port: `example.com`, `shop.example.com:8443`."""
+    domain = value.strip().lower().rstrip(".")
+    if not _HOST.match(domain):
+        raise ValueError(f"'{value}' is not a host name (like example.com, without scheme or path)")
+    return domain
+
+
+Domain = Annotated[str, AfterValidator(normalize_domain)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class TenantSettings(BaseModel):
+    """The effective settings of a tenant: plan defaults with the tenant's overrides on top."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    escalate_threshold: float = Field(default=0.6, ge=0, le=1)
+    refuse_threshold: float = Field(default=0.3, ge=0, le=1)
+    rate_limit_per_minute: int = Field(default=10, ge=1, le=10_000)
+    session_rate_limit_per_minute: int = Field(default=5, ge=1, le=1_000)
+    allowed_domains: list[Domain] = Field(default_factory=list, max_length=50)
+    terms_version: str = Field(default="1", min_length=1, max_length=40)
+    terms_url: str | None = Field(default=None, pattern=r"^https?://", max_length=2000)
+    greeting: str = Field(default="Hi! How can I help you today?", min_length=1, max_length=500)
+    primary_color: Colour = "#4f46e5"
+    primary_text_color: Colour = "#ffffff"
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    contact: str | None = Field(default=None, min_length=3, max_length=500)
+
+    @model_validator(mode="after")
+    def _refuse_below_escalate(self) -> "TenantSettings":
+        if self.refuse_threshold > self.escalate_threshold:
+            raise ValueError("refuse_threshold must not be above escalate_threshold")
+        return self
+
+
+PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
+    Plan.tiny: {"rate_limit_per_minute": 10, "session_rate_limit_per_minute": 5},
+    Plan.pro: {"rate_limit_per_minute": 30, "session_rate_limit_per_minute": 10},
+    Plan.pro_plus: {"rate_limit_per_minute": 120, "session_rate_limit_per_minute": 20},
+}
+
+
+def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """JSON merge patch (RFC 7396): keys in `patch` replace, `null` removes, objects merge."""
+    merged = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_patch(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def effective_settings(plan: Plan, overrides: dict[str, Any]) -> TenantSettings:
+    return TenantSettings.model_validate({**PLAN_DEFAULTS[plan], **overrides})
+
+
+def validate_overrides(plan: Plan, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The overrides, normalized, if they make valid settings for `plan`; InvalidInput if not."""
+    try:
+        settings = effective_settings(plan, overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(["settings", *(str(part) for part in first["loc"])])
+        raise InvalidInput(f"{where}: {first['msg']}") from exc
+    normalized = settings.model_dump(mode="json")
+    return {key: normalized[key] for key in overrides}

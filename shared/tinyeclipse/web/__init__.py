@@ -1,0 +1,1 @@
+"""What every function's web app shares: the app factory, problem responses, auth."""

@@ -1,0 +1,50 @@
+"""The app factory every function uses: problem responses, a database health check, pool lifecycle."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+import psycopg_pool
+from fastapi import APIRouter, FastAPI
+
+from tinyeclipse.db import close_database
+from tinyeclipse.errors import Unavailable
+from tinyeclipse.web.deps import DatabaseDep
+from tinyeclipse.web.problems import install_problem_handlers
+
+
+def health_router(name: str) -> APIRouter:
+    router = APIRouter()
+
+    @router.get(f"/api/{name}/health", tags=["health"])
+    def health(database: DatabaseDep) -> dict[str, str]:
+        try:
+            database.ping()
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+            raise Unavailable(f"The database is not reachable: {type(exc).__name__}.") from exc
+        return {"status": "ok"}
+
+    return router
+
+
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+    # Lambda never gets here (lifespan off); its container just ends.
+    close_database()
+
+
+def create_app(name: str, *routers: APIRouter) -> FastAPI:
+    """A function's FastAPI app serving `/api/<name>/...`, with `GET /api/<name>/health`."""
+    app = FastAPI(
+        title=f"TinyEclipse {name}",
+        docs_url=f"/api/{name}/docs",
+        openapi_url=f"/api/{name}/openapi.json",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    install_problem_handlers(app)
+    app.include_router(health_router(name))
+    for router in routers:
+        app.include_router(router)
+    return app
