@@ -13,6 +13,10 @@ from tinyeclipse.web.deps import DatabaseDep
 from tinyeclipse.web.problems import install_problem_handlers
 
 
+class DatabaseUnavailable(Unavailable):
+    code = "database_unavailable"
+
+
 def health_router(name: str) -> APIRouter:
     router = APIRouter()
 
@@ -21,7 +25,7 @@ def health_router(name: str) -> APIRouter:
         try:
             database.ping()
         except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
-            raise Unavailable(f"The database is not reachable: {type(exc).__name__}.") from exc
+            raise DatabaseUnavailable(f"The database is not reachable: {type(exc).__name__}.") from exc
         return {"status": "ok"}
 
     return router

@@ -1,0 +1,132 @@
+"""Row-level security: inside tenant A's transaction, tenant B does not exist."""
+
+from uuid import UUID, uuid4
+
+import numpy as np
+import psycopg
+import pytest
+
+from tests.conftest import TABLES
+from tinyeclipse.db import Database
+
+
+def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
+    """A tenant with one row in every tenant-owned table, written through its own scoped transaction."""
+    tenant_id = uuid4()
+    with db.operator() as conn:
+        conn.execute(
+            "INSERT INTO tenants (id, whmcs_client_id, name) VALUES (%s, %s, %s)",
+            [tenant_id, whmcs_client_id, f"Tenant {whmcs_client_id}"],
+        )
+    with db.tenant(tenant_id) as conn:
+        source = conn.execute(
+            "INSERT INTO sources (tenant_id, type, content) VALUES (%s, 'text', 'hello') RETURNING id", [tenant_id]
+        ).fetchone()["id"]
+        conn.execute(
+            "INSERT INTO embeddings (tenant_id, source_id, chunk_index, content, embedding) VALUES (%s, %s, 0, 'hi', %s)",
+            [tenant_id, source, np.ones(384, dtype=np.float32)],
+        )
+        conversation = conn.execute(
+            "INSERT INTO conversations (tenant_id, session_id) VALUES (%s, 's1') RETURNING id", [tenant_id]
+        ).fetchone()["id"]
+        conn.execute(
+            "INSERT INTO messages (tenant_id, conversation_id, role, content) VALUES (%s, %s, 'user', 'hi')",
+            [tenant_id, conversation],
+        )
+        conn.execute(
+            "INSERT INTO consents (tenant_id, session_id, accepted, terms_version) VALUES (%s, 's1', true, '1')",
+            [tenant_id],
+        )
+        conn.execute("INSERT INTO usage_logs (tenant_id, endpoint) VALUES (%s, 'chat')", [tenant_id])
+    return tenant_id
+
+
+@pytest.fixture
+def two_tenants(clean_db: Database) -> tuple[UUID, UUID]:
+    return _add_tenant_with_rows(clean_db, 101), _add_tenant_with_rows(clean_db, 102)
+
+
+def _owner_column(table: str) -> str:
+    return "id" if table == "tenants" else "tenant_id"
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_a_query_without_where_sees_only_the_current_tenant(
+    clean_db: Database, two_tenants: tuple[UUID, UUID], table: str
+) -> None:
+    a, b = two_tenants
+    with clean_db.tenant(a) as conn:
+        seen = {row["owner"] for row in conn.execute(f"SELECT {_owner_column(table)} AS owner FROM {table}")}
+    assert seen == {a}
+    with clean_db.tenant(b) as conn:
+        seen = {row["owner"] for row in conn.execute(f"SELECT {_owner_column(table)} AS owner FROM {table}")}
+    assert seen == {b}
+
+
+def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
+    clean_db: Database, two_tenants: tuple[UUID, UUID]
+) -> None:
+    a, b = two_tenants
+    inserts = {
+        "tenants": ("INSERT INTO tenants (id, whmcs_client_id, name) VALUES (%(b)s, 999, 'x')", {}),
+        "sources": ("INSERT INTO sources (tenant_id, type) VALUES (%(b)s, 'text')", {}),
+        "conversations": ("INSERT INTO conversations (tenant_id, session_id) VALUES (%(b)s, 's')", {}),
+        "consents": (
+            "INSERT INTO consents (tenant_id, session_id, accepted, terms_version) VALUES (%(b)s, 's', true, '1')",
+            {},
+        ),
+        "usage_logs": ("INSERT INTO usage_logs (tenant_id, endpoint) VALUES (%(b)s, 'chat')", {}),
+    }
+    with clean_db.operator() as conn:
+        b_source = conn.execute("SELECT id FROM sources WHERE tenant_id = %s", [b]).fetchone()["id"]
+        b_conversation = conn.execute("SELECT id FROM conversations WHERE tenant_id = %s", [b]).fetchone()["id"]
+    inserts["embeddings"] = (
+        "INSERT INTO embeddings (tenant_id, source_id, chunk_index, content, embedding)"
+        " VALUES (%(b)s, %(source)s, 5, 'x', %(vector)s)",
+        {"source": b_source, "vector": np.ones(384, dtype=np.float32)},
+    )
+    inserts["messages"] = (
+        "INSERT INTO messages (tenant_id, conversation_id, role, content) VALUES (%(b)s, %(conversation)s, 'user', 'x')",
+        {"conversation": b_conversation},
+    )
+    assert set(inserts) == set(TABLES)
+    for statement, params in inserts.values():
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"), clean_db.tenant(a) as conn:
+            conn.execute(statement, {"b": b, **params})
+
+
+def test_a_row_cannot_be_moved_to_another_tenant(clean_db: Database, two_tenants: tuple[UUID, UUID]) -> None:
+    a, b = two_tenants
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), clean_db.tenant(a) as conn:
+        conn.execute("UPDATE sources SET tenant_id = %s", [b])
+
+
+def test_updates_and_deletes_cannot_reach_another_tenant(clean_db: Database, two_tenants: tuple[UUID, UUID]) -> None:
+    a, b = two_tenants
+    with clean_db.tenant(a) as conn:
+        assert conn.execute("DELETE FROM conversations WHERE tenant_id = %s", [b]).rowcount == 0
+        assert conn.execute("UPDATE sources SET title = 'hacked' WHERE tenant_id = %s", [b]).rowcount == 0
+    with clean_db.operator() as conn:
+        assert conn.execute("SELECT count(*) AS n FROM conversations WHERE tenant_id = %s", [b]).fetchone()["n"] == 1
+
+
+def test_without_a_tenant_nothing_is_visible_and_the_setting_does_not_outlive_its_transaction(
+    clean_db: Database, two_tenants: tuple[UUID, UUID], settings
+) -> None:
+    a, _ = two_tenants
+    with clean_db.tenant(a) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM sources").fetchone()["n"] == 1
+    # A plain connection, and the pooled ones after a tenant transaction, see nothing.
+    with psycopg.connect(settings.database_url.get_secret_value()) as conn:
+        assert conn.execute("SELECT count(*) FROM sources").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM tenants").fetchone() == (0,)
+    for _ in range(4):
+        with clean_db._transaction() as conn:
+            assert conn.execute("SELECT count(*) AS n FROM sources").fetchone()["n"] == 0
+
+
+def test_the_operator_path_sees_every_tenant(clean_db: Database, two_tenants: tuple[UUID, UUID]) -> None:
+    with clean_db.operator() as conn:
+        for table in TABLES:
+            owners = {row["owner"] for row in conn.execute(f"SELECT {_owner_column(table)} AS owner FROM {table}")}
+            assert owners == set(two_tenants), table
