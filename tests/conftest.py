@@ -13,10 +13,10 @@ import pytest
 # Tests build their settings explicitly; a developer's own .env must never leak in.
 os.environ["TINYECLIPSE_ENV_FILE"] = os.devnull
 
-from infra.local.postgres import LocalPostgres  # noqa: E402
-from tinyeclipse import migrations  # noqa: E402
-from tinyeclipse.config import Settings  # noqa: E402
-from tinyeclipse.db import Database  # noqa: E402
+from infra.local.postgres import LocalPostgres
+from tinyeclipse import migrations
+from tinyeclipse.config import Settings
+from tinyeclipse.db import Database
 
 ADMIN_KEY = "test-admin-key-" + secrets.token_hex(8)
 TABLES = ("usage_logs", "consents", "messages", "conversations", "embeddings", "sources", "tenants")
@@ -93,7 +93,7 @@ def clean_db(database: Database, owner: psycopg.Connection) -> Iterator[Database
     owner.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
 
 
-def client_for(app, settings: Settings, database: Database):  # noqa: ANN001, ANN201
+def client_for(app, settings: Settings, database: Database):
     """A TestClient for one function's app, wired to the test database."""
     from fastapi.testclient import TestClient
 
@@ -106,7 +106,7 @@ def client_for(app, settings: Settings, database: Database):  # noqa: ANN001, AN
 
 
 @pytest.fixture
-def admin(settings: Settings, clean_db: Database):  # noqa: ANN201
+def admin(settings: Settings, clean_db: Database):
     """The admin function's app, authenticated as the operator."""
     from functions.admin.app import app
 

@@ -23,7 +23,8 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
             "INSERT INTO sources (tenant_id, type, content) VALUES (%s, 'text', 'hello') RETURNING id", [tenant_id]
         ).fetchone()["id"]
         conn.execute(
-            "INSERT INTO embeddings (tenant_id, source_id, chunk_index, content, embedding) VALUES (%s, %s, 0, 'hi', %s)",
+            "INSERT INTO embeddings (tenant_id, source_id, chunk_index, content, embedding)"
+            " VALUES (%s, %s, 0, 'hi', %s)",
             [tenant_id, source, np.ones(384, dtype=np.float32)],
         )
         conversation = conn.execute(
@@ -86,12 +87,16 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
         {"source": b_source, "vector": np.ones(384, dtype=np.float32)},
     )
     inserts["messages"] = (
-        "INSERT INTO messages (tenant_id, conversation_id, role, content) VALUES (%(b)s, %(conversation)s, 'user', 'x')",
+        "INSERT INTO messages (tenant_id, conversation_id, role, content)"
+        " VALUES (%(b)s, %(conversation)s, 'user', 'x')",
         {"conversation": b_conversation},
     )
     assert set(inserts) == set(TABLES)
     for statement, params in inserts.values():
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"), clean_db.tenant(a) as conn:
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"),
+            clean_db.tenant(a) as conn,
+        ):
             conn.execute(statement, {"b": b, **params})
 
 

@@ -14,7 +14,7 @@ def _create(admin: TestClient, **overrides: object) -> dict:
     return response.json()
 
 
-def _problem(response, status: int, code: str) -> dict:  # noqa: ANN001
+def _problem(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
@@ -23,9 +23,7 @@ def _problem(response, status: int, code: str) -> dict:  # noqa: ANN001
     return body
 
 
-@pytest.mark.parametrize(
-    "authorization", [None, "Bearer wrong-key", "Basic dGVzdDp0ZXN0", "Bearer", "test-admin-key"]
-)
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-key", "Basic dGVzdDp0ZXN0", "Bearer", "test-admin-key"])
 def test_admin_routes_need_the_bearer_key(admin: TestClient, authorization: str | None) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     if authorization is None:

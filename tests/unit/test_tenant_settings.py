@@ -40,7 +40,9 @@ def test_invalid_overrides_name_the_setting(overrides: dict, message: str) -> No
         validate_overrides(Plan.pro, overrides)
 
 
-@pytest.mark.parametrize("bad", ["", "http://example.com", "example.com/path", "-bad.example", "a b.example", "ex_ample.com"])
+@pytest.mark.parametrize(
+    "bad", ["", "http://example.com", "example.com/path", "-bad.example", "a b.example", "ex_ample.com"]
+)
 def test_normalize_domain_rejects_what_is_not_a_host(bad: str) -> None:
     with pytest.raises(ValueError, match="not a host name"):
         normalize_domain(bad)
