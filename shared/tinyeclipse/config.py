@@ -34,6 +34,25 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     data_dir: Path = Path(".data")
 
+    # Ingestion: fetching (the guard against private addresses protects the operator's network).
+    ingest_fetch_timeout_seconds: float = Field(default=15.0, gt=0)
+    ingest_max_html_bytes: int = Field(default=5_000_000, ge=1_000)
+    ingest_max_pdf_bytes: int = Field(default=25_000_000, ge=1_000)
+    ingest_max_redirects: int = Field(default=5, ge=0, le=20)
+    ingest_user_agent: str = "TinyEclipseBot/0.1 (+https://tinyeclipse.dev/bot)"
+    ingest_allow_private_urls: bool = False
+    ingest_crawl_max_pages: int = Field(default=50, ge=1, le=1000)
+    # Chunks stay below the model's 256-token window (2 special tokens included).
+    chunk_max_tokens: int = Field(default=200, ge=16, le=254)
+    chunk_overlap_tokens: int = Field(default=40, ge=0, le=128)
+    embedding_batch_size: int = Field(default=32, ge=1, le=512)
+    # The job queue.
+    job_max_attempts: int = Field(default=5, ge=1, le=50)
+    job_lease_seconds: int = Field(default=300, ge=5)
+    job_backoff_base_seconds: float = Field(default=10.0, ge=0)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+
     @field_validator("database_url", "migrations_database_url")
     @classmethod
     def _postgres_url(cls, value: SecretStr) -> SecretStr:

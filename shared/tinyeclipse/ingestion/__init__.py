@@ -1,0 +1,1 @@
+"""Ingestion: sources become documents, documents become chunks, chunks become embeddings in pgvector."""
