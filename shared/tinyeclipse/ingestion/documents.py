@@ -1,6 +1,7 @@
 """What every extractor produces, and the two ways extraction can fail."""
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,3 +50,30 @@ class ExtractionError(Exception):
 
 class TransientFetchError(Exception):
     """Worth retrying later: a timeout, a refused connection, HTTP 5xx or 429."""
+
+
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Blocks of plain or markdown-ish text: `#` lines are headings, blank lines end paragraphs."""
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def end_paragraph() -> None:
+        if paragraph:
+            blocks.append(Block(" ".join(paragraph)))
+            paragraph.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if heading := _HEADING.match(stripped):
+            end_paragraph()
+            if heading[1].strip():
+                blocks.append(Block(heading[1].strip(), heading=True))
+        elif stripped:
+            paragraph.append(stripped)
+        else:
+            end_paragraph()
+    end_paragraph()
+    return blocks

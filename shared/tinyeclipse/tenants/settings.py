@@ -48,6 +48,8 @@ class TenantSettings(BaseModel):
     primary_text_color: Colour = "#ffffff"
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     contact: str | None = Field(default=None, min_length=3, max_length=500)
+    # How often url and pdf-by-url sources are fetched again; 0 turns scheduled re-ingestion off.
+    reingest_interval_hours: int = Field(default=168, ge=0, le=24 * 365)
 
     @model_validator(mode="after")
     def _refuse_below_escalate(self) -> "TenantSettings":
@@ -57,9 +59,9 @@ class TenantSettings(BaseModel):
 
 
 PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
-    Plan.tiny: {"rate_limit_per_minute": 10, "session_rate_limit_per_minute": 5},
-    Plan.pro: {"rate_limit_per_minute": 30, "session_rate_limit_per_minute": 10},
-    Plan.pro_plus: {"rate_limit_per_minute": 120, "session_rate_limit_per_minute": 20},
+    Plan.tiny: {"rate_limit_per_minute": 10, "session_rate_limit_per_minute": 5, "reingest_interval_hours": 168},
+    Plan.pro: {"rate_limit_per_minute": 30, "session_rate_limit_per_minute": 10, "reingest_interval_hours": 24},
+    Plan.pro_plus: {"rate_limit_per_minute": 120, "session_rate_limit_per_minute": 20, "reingest_interval_hours": 6},
 }
 
 

@@ -20,6 +20,7 @@ STATUS_BY_KIND: dict[type[errors.AppError], int] = {
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.TooLarge: 413,
     errors.Unavailable: 503,
 }
 

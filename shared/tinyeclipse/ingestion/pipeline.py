@@ -1,0 +1,143 @@
+"""Index one source: extract → chunk → embed → store, replacing its previous chunks atomically.
+
+Everything happens in one tenant transaction, so readers see the old chunks until the new ones are
+complete, and a crash leaves the old ones in place. A document whose content hash is unchanged keeps
+its chunks: an unchanged site costs fetches, not embeddings.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from uuid import UUID
+
+from tinyeclipse.config import Settings
+from tinyeclipse.db import Connection, Database
+from tinyeclipse.ingestion import repository
+from tinyeclipse.ingestion.chunking import Chunk, Chunker
+from tinyeclipse.ingestion.documents import Document, ExtractionError
+from tinyeclipse.ingestion.embedder import Embedder, get_embedder
+from tinyeclipse.ingestion.extract import SourceSpec, extract_documents
+from tinyeclipse.ingestion.models import SourceType
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    documents: int
+    reused_documents: int
+    embedded_chunks: int
+    chunk_count: int
+
+
+@lru_cache
+def get_chunker(max_tokens: int, overlap_tokens: int) -> Chunker:
+    return Chunker(max_tokens=max_tokens, overlap_tokens=overlap_tokens)
+
+
+class _ChunkWriter:
+    """Buffers chunks across documents so the model sees full batches, then writes them with COPY."""
+
+    def __init__(
+        self, conn: Connection, spec: SourceSpec, embedder: Embedder, batch_size: int, progress: Callable[[], None]
+    ) -> None:
+        self._conn, self._spec, self._embedder = conn, spec, embedder
+        self._batch_size = batch_size
+        self._flush_at = batch_size * 4
+        self._progress = progress
+        self._pending: list[repository.ChunkRow] = []
+        self.written = 0
+
+    def add(self, document_id: UUID, document: Document, position: int, chunks: list[Chunk]) -> None:
+        for chunk in chunks:
+            metadata = {
+                "title": document.title,
+                "url": document.url,
+                "heading": chunk.heading,
+                "position": chunk.index,
+                "document_position": position,
+                **document.metadata,
+            }
+            self._pending.append(repository.ChunkRow(document_id, chunk.index, chunk.text, metadata))
+        if len(self._pending) >= self._flush_at:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        vectors = self._embedder.encode([row.content for row in self._pending], batch_size=self._batch_size)
+        repository.copy_chunks(self._conn, self._spec.tenant_id, self._spec.id, self._pending, vectors)
+        self.written += len(self._pending)
+        self._pending = []
+        self._progress()
+
+
+def _spec(row: dict) -> SourceSpec:
+    return SourceSpec(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        type=SourceType(row["type"]),
+        title=row["title"],
+        url=row["url"],
+        content=row["content"],
+        crawl=row["crawl"],
+        max_pages=row["max_pages"],
+        has_file=row["filename"] is not None,
+    )
+
+
+def index_source(
+    db: Database,
+    settings: Settings,
+    tenant_id: UUID,
+    source_id: UUID,
+    *,
+    progress: Callable[[], None] = lambda: None,
+) -> IndexResult | None:
+    """Index the source; None if it no longer exists. Raises ExtractionError / TransientFetchError."""
+    chunker = get_chunker(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+    embedder = get_embedder()
+    with db.tenant(tenant_id) as conn:
+        row = repository.get_source(conn, source_id, for_update=True)
+        if row is None:
+            return None
+        spec = _spec(row)
+        stored = repository.documents_by_key(conn, source_id)
+        writer = _ChunkWriter(conn, spec, embedder, settings.embedding_batch_size, progress)
+        seen: set[str] = set()
+        reused = 0
+        documents = extract_documents(spec, settings, lambda into: repository.read_file(conn, source_id, into))
+        for document in documents:
+            if document.is_empty or document.key in seen:
+                continue
+            position = len(seen)
+            seen.add(document.key)
+            previous = stored.get(document.key)
+            if previous and previous.content_hash == document.content_hash:
+                repository.move_document(conn, previous.id, position)
+                reused += 1
+                continue
+            if previous:
+                repository.delete_documents(conn, [previous.id])
+            document_id = repository.insert_document(
+                conn,
+                tenant_id,
+                source_id,
+                key=document.key,
+                title=document.title,
+                url=document.url,
+                content_hash=document.content_hash,
+                position=position,
+                metadata=document.metadata,
+            )
+            writer.add(document_id, document, position, chunker.chunk(document))
+            progress()
+        writer.flush()
+        if not seen:
+            raise ExtractionError("The source has no text to index.")
+        repository.delete_documents(conn, [doc.id for key, doc in stored.items() if key not in seen])
+        counts = repository.mark_indexed(conn, source_id)
+    return IndexResult(
+        documents=len(seen),
+        reused_documents=reused,
+        embedded_chunks=writer.written,
+        chunk_count=counts["chunk_count"],
+    )
