@@ -10,12 +10,13 @@ from starlette.datastructures import UploadFile
 
 from tinyeclipse.errors import InvalidInput
 from tinyeclipse.ingestion import service as sources
-from tinyeclipse.ingestion.models import IngestJob, Source, SourceCreate, Title
+from tinyeclipse.ingestion.models import SOURCE_CREATE, IngestJob, Source, Title
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.web.bodies import parse_fields, parse_json
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(tags=["sources"])
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 class PdfUploadFields(BaseModel):
@@ -30,7 +31,13 @@ BOTH_BODIES = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": SourceCreate.model_json_schema()},
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "{tenant_id, type: url|pdf|faq|text, title?, url?, content?, crawl?, max_pages?}; "
+                    'faq content is [{"question", "answer"}].',
+                }
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -68,9 +75,9 @@ async def _upload(request: Request, database: DatabaseDep, settings: SettingsDep
 
 @router.post("/sources", status_code=status.HTTP_201_CREATED, openapi_extra=BOTH_BODIES)
 async def create_source(request: Request, database: DatabaseDep, settings: SettingsDep) -> Source:
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
         return await _upload(request, database, settings)
-    body = parse_json(SourceCreate, await request.body())
+    body = parse_json(SOURCE_CREATE, await request.body())
     return await run_in_threadpool(sources.create_source, database, settings, body)
 
 

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
 MAX_TEXT_CHARS = 1_000_000
 MAX_FAQ_PAIRS = 1_000
@@ -24,6 +24,12 @@ class SourceStatus(StrEnum):
     failed = "failed"
 
 
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 WebUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s/?#]+")]
 
@@ -35,41 +41,45 @@ class FaqPair(BaseModel):
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
 
-class SourceCreate(BaseModel):
-    """A url, pdf (by URL; uploads come as multipart), faq or text source for one tenant."""
-
+class _NewSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tenant_id: UUID
-    type: SourceType
     title: Title | None = None
-    url: WebUrl | None = None
-    content: Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)] | list[FaqPair] | None = None
+
+
+class NewTextSource(_NewSource):
+    type: Literal[SourceType.text]
+    content: Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank)]
+
+
+class NewFaqSource(_NewSource):
+    type: Literal[SourceType.faq]
+    content: Annotated[list[FaqPair], Field(min_length=1, max_length=MAX_FAQ_PAIRS)]
+
+
+class NewUrlSource(_NewSource):
+    type: Literal[SourceType.url]
+    url: WebUrl
     crawl: bool = False
     max_pages: int | None = Field(default=None, ge=1, le=1_000)
 
     @model_validator(mode="after")
-    def _fits_its_type(self) -> "SourceCreate":
-        if self.type in (SourceType.url, SourceType.pdf):
-            if self.url is None:
-                raise ValueError(f"a {self.type} source needs a url (upload a PDF as multipart/form-data)")
-            if self.content is not None:
-                raise ValueError(f"a {self.type} source takes a url, not content")
-        elif self.url is not None:
-            raise ValueError(f"a {self.type} source takes content, not a url")
-        if self.type is SourceType.text and not (isinstance(self.content, str) and self.content.strip()):
-            raise ValueError("a text source needs content: a non-empty string")
-        if self.type is SourceType.faq and not (
-            isinstance(self.content, list) and 0 < len(self.content) <= MAX_FAQ_PAIRS
-        ):
-            raise ValueError(
-                f'a faq source needs content: a list of 1 to {MAX_FAQ_PAIRS} {{"question", "answer"}} pairs'
-            )
-        if (self.crawl or self.max_pages is not None) and self.type is not SourceType.url:
-            raise ValueError("crawl and max_pages apply to url sources only")
+    def _max_pages_needs_crawl(self) -> "NewUrlSource":
         if self.max_pages is not None and not self.crawl:
             raise ValueError("max_pages needs crawl: true")
         return self
+
+
+class NewPdfUrlSource(_NewSource):
+    """A PDF at a URL; an uploaded PDF arrives as multipart/form-data instead."""
+
+    type: Literal[SourceType.pdf]
+    url: WebUrl
+
+
+SourceCreate = Annotated[NewTextSource | NewFaqSource | NewUrlSource | NewPdfUrlSource, Field(discriminator="type")]
+SOURCE_CREATE = TypeAdapter(SourceCreate)
 
 
 class Source(BaseModel):

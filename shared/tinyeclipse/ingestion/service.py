@@ -1,6 +1,5 @@
 """Sources use cases for the admin API: add, upload, list, read, delete, and ask for (re-)ingestion."""
 
-from typing import Any
 from uuid import UUID
 
 from tinyeclipse.config import Settings
@@ -35,12 +34,9 @@ def _created(conn: Connection, tenant_id: UUID, source_id: UUID, settings: Setti
 
 
 def create_source(db: Database, settings: Settings, data: SourceCreate) -> Source:
-    content: Any = data.content
-    if data.type is SourceType.faq:
-        content = [pair.model_dump() for pair in data.content]  # type: ignore[union-attr]
+    values = {"url": None, "content": None, "crawl": False, "max_pages": None, **data.model_dump()}
     with db.tenant(data.tenant_id) as conn:
         _require_tenant(conn, data.tenant_id)
-        values = data.model_dump(exclude={"content"}) | {"content": content}
         source_id = repository.insert_source(conn, values)
         return _created(conn, data.tenant_id, source_id, settings)
 

@@ -3,14 +3,15 @@
 from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
 
 
-def parse_json(model: type[Model], body: bytes) -> Model:
+def parse_json(adapter: TypeAdapter[T], body: bytes) -> T:
     try:
-        return model.model_validate_json(body)
+        return adapter.validate_json(body)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
 
