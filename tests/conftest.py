@@ -125,3 +125,13 @@ def admin(settings: Settings, clean_db: Database):
         client.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
         yield client
     app.dependency_overrides.clear()
+
+
+def assert_problem(response, status: int, code: str) -> str:
+    """The response is a problem with this status and code; returns its detail."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == code
+    assert body["detail"]
+    return body["detail"]

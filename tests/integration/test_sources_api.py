@@ -5,7 +5,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import client_for
+from tests.conftest import assert_problem, client_for
 from tinyeclipse.db import Database
 
 FAQ = [{"question": "Do you have phone support?", "answer": "Yes, on weekdays from 9 to 5."}]
@@ -23,12 +23,6 @@ def _queued_jobs(db: Database, source_id: str) -> list[dict]:
         return conn.execute(
             "SELECT id, status, reason FROM ingest_jobs WHERE source_id = %s ORDER BY id", [source_id]
         ).fetchall()
-
-
-def _problem(response, status: int, code: str) -> str:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.json()["code"] == code
-    return response.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -76,16 +70,18 @@ def test_each_kind_of_source_is_created_pending_with_a_queued_job(
 def test_bad_sources_are_422_problems_that_say_what_is_wrong(
     admin: TestClient, tenant_id: str, body: dict, says: str
 ) -> None:
-    detail = _problem(admin.post("/api/admin/sources", json={"tenant_id": tenant_id, **body}), 422, "invalid_request")
+    detail = assert_problem(
+        admin.post("/api/admin/sources", json={"tenant_id": tenant_id, **body}), 422, "invalid_request"
+    )
     assert says in detail
 
 
 def test_sources_need_an_existing_tenant_and_valid_json(admin: TestClient) -> None:
     unknown = {"tenant_id": str(uuid4()), "type": "text", "content": "hello"}
-    _problem(admin.post("/api/admin/sources", json=unknown), 404, "tenant_not_found")
+    assert_problem(admin.post("/api/admin/sources", json=unknown), 404, "tenant_not_found")
     response = admin.post("/api/admin/sources", content=b"{nope", headers={"Content-Type": "application/json"})
-    assert "JSON" in _problem(response, 422, "invalid_request")
-    _problem(admin.post("/api/admin/sources", json={"type": "text", "content": "x"}), 422, "invalid_request")
+    assert "JSON" in assert_problem(response, 422, "invalid_request")
+    assert_problem(admin.post("/api/admin/sources", json={"type": "text", "content": "x"}), 422, "invalid_request")
 
 
 def test_a_pdf_upload_is_stored_with_its_file_name(admin: TestClient, clean_db: Database, tenant_id: str) -> None:
@@ -106,20 +102,20 @@ def test_a_pdf_upload_is_stored_with_its_file_name(admin: TestClient, clean_db: 
 def test_uploads_that_are_not_pdfs_too_big_or_incomplete_are_refused(
     admin: TestClient, settings, clean_db: Database, tenant_id: str
 ) -> None:
-    def upload(data: bytes, **fields: str):  # noqa: ANN202
+    def upload(data: bytes, **fields: str):
         files = {"file": ("doc.pdf", data, "application/pdf")}
         return admin.post("/api/admin/sources", data={"tenant_id": tenant_id, **fields}, files=files)
 
-    assert "not a PDF" in _problem(upload(b"GIF89a not a pdf"), 422, "invalid_request")
-    _problem(upload(PDF, type="text"), 422, "invalid_request")
+    assert "not a PDF" in assert_problem(upload(b"GIF89a not a pdf"), 422, "invalid_request")
+    assert_problem(upload(PDF, type="text"), 422, "invalid_request")
     response = admin.post("/api/admin/sources", data={"tenant_id": tenant_id})
-    assert "file" in _problem(response, 422, "invalid_request")
+    assert "file" in assert_problem(response, 422, "invalid_request")
 
     from functions.admin.app import app
     from tinyeclipse.config import get_settings
 
     app.dependency_overrides[get_settings] = lambda: settings.model_copy(update={"ingest_max_pdf_bytes": 1000})
-    assert "limit is 1000 bytes" in _problem(upload(PDF + b"0" * 2000), 413, "payload_too_large")
+    assert "limit is 1000 bytes" in assert_problem(upload(PDF + b"0" * 2000), 413, "payload_too_large")
     with clean_db.operator() as conn:
         assert conn.execute("SELECT count(*) AS n FROM sources").fetchone()["n"] == 0
 
@@ -136,8 +132,8 @@ def test_list_is_per_tenant_and_paginated(admin: TestClient, tenant_id: str) -> 
     assert [s["content"] for s in admin.get("/api/admin/sources", params={"tenant_id": other}).json()["items"]] == [
         "theirs"
     ]
-    _problem(admin.get("/api/admin/sources"), 422, "invalid_request")
-    _problem(admin.get("/api/admin/sources", params={"tenant_id": str(uuid4())}), 404, "tenant_not_found")
+    assert_problem(admin.get("/api/admin/sources"), 422, "invalid_request")
+    assert_problem(admin.get("/api/admin/sources", params={"tenant_id": str(uuid4())}), 404, "tenant_not_found")
 
 
 def test_delete_removes_the_source_with_its_chunks(admin: TestClient, clean_db: Database, tenant_id: str) -> None:
@@ -154,8 +150,8 @@ def test_delete_removes_the_source_with_its_chunks(admin: TestClient, clean_db: 
             [tenant_id, source["id"], document],
         )
     assert admin.delete(f"/api/admin/sources/{source['id']}").status_code == 204
-    _problem(admin.get(f"/api/admin/sources/{source['id']}"), 404, "source_not_found")
-    _problem(admin.delete(f"/api/admin/sources/{source['id']}"), 404, "source_not_found")
+    assert_problem(admin.get(f"/api/admin/sources/{source['id']}"), 404, "source_not_found")
+    assert_problem(admin.delete(f"/api/admin/sources/{source['id']}"), 404, "source_not_found")
     with clean_db.operator() as conn:
         assert conn.execute("SELECT count(*) AS n FROM embeddings").fetchone()["n"] == 0
         assert conn.execute("SELECT count(*) AS n FROM ingest_jobs").fetchone()["n"] == 0
@@ -170,8 +166,8 @@ def test_asking_for_ingestion_is_accepted_once_per_waiting_job(
     assert first.status_code == second.status_code == 202
     assert first.json()["id"] == second.json()["id"] and first.json()["status"] == "queued"
     assert len(_queued_jobs(clean_db, source["id"])) == 1
-    _problem(admin.post(f"/api/admin/sources/{uuid4()}/ingest"), 404, "source_not_found")
-    _problem(admin.post("/api/admin/sources/nope/ingest"), 422, "invalid_request")
+    assert_problem(admin.post(f"/api/admin/sources/{uuid4()}/ingest"), 404, "source_not_found")
+    assert_problem(admin.post("/api/admin/sources/nope/ingest"), 422, "invalid_request")
 
 
 def test_sources_need_the_admin_key(settings, clean_db: Database) -> None:

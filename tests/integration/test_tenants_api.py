@@ -5,6 +5,8 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_problem
+
 TENANT = {"name": "Acme Hosting", "whmcs_client_id": 4242, "plan": "pro", "domain": "Acme.example"}
 
 
@@ -14,22 +16,13 @@ def _create(admin: TestClient, **overrides: object) -> dict:
     return response.json()
 
 
-def _problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["code"] == code
-    assert body["detail"]
-    return body
-
-
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong-key", "Basic dGVzdDp0ZXN0", "Bearer", "test-admin-key"])
 def test_admin_routes_need_the_bearer_key(admin: TestClient, authorization: str | None) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     if authorization is None:
         del admin.headers["Authorization"]
     response = admin.get("/api/admin/tenants", headers=headers)
-    _problem(response, 401, "unauthorized")
+    assert_problem(response, 401, "unauthorized")
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -49,10 +42,10 @@ def test_create_then_read_a_tenant(admin: TestClient) -> None:
 
 def test_a_whmcs_client_id_belongs_to_one_tenant(admin: TestClient) -> None:
     _create(admin)
-    _problem(admin.post("/api/admin/tenants", json={**TENANT, "name": "Other"}), 409, "whmcs_client_id_taken")
+    assert_problem(admin.post("/api/admin/tenants", json={**TENANT, "name": "Other"}), 409, "whmcs_client_id_taken")
     other = _create(admin, whmcs_client_id=4343)
     response = admin.patch(f"/api/admin/tenants/{other['id']}", json={"whmcs_client_id": 4242})
-    _problem(response, 409, "whmcs_client_id_taken")
+    assert_problem(response, 409, "whmcs_client_id_taken")
 
 
 @pytest.mark.parametrize(
@@ -70,9 +63,9 @@ def test_a_whmcs_client_id_belongs_to_one_tenant(admin: TestClient) -> None:
         ([TENANT], "body"),
     ],
 )
-def test_create_rejects_bad_input_with_a_clear_problem(admin: TestClient, body: object, field: str) -> None:
-    problem = _problem(admin.post("/api/admin/tenants", json=body), 422, "invalid_request")
-    assert field in problem["detail"]
+def test_create_rejects_bad_input_with_a_clearassert_problem(admin: TestClient, body: object, field: str) -> None:
+    problem = assert_problem(admin.post("/api/admin/tenants", json=body), 422, "invalid_request")
+    assert field in problem
 
 
 @pytest.mark.parametrize(
@@ -87,25 +80,27 @@ def test_create_rejects_bad_input_with_a_clear_problem(admin: TestClient, body: 
     ],
 )
 def test_settings_are_validated(admin: TestClient, overrides: dict, named: str) -> None:
-    problem = _problem(admin.post("/api/admin/tenants", json={**TENANT, "settings": overrides}), 422, "invalid_request")
-    assert named in problem["detail"]
+    problem = assert_problem(
+        admin.post("/api/admin/tenants", json={**TENANT, "settings": overrides}), 422, "invalid_request"
+    )
+    assert named in problem
 
 
 def test_malformed_json_is_a_422_problem_not_a_500(admin: TestClient) -> None:
     response = admin.post(
         "/api/admin/tenants", content=b'{"name": "Acme", ', headers={"Content-Type": "application/json"}
     )
-    problem = _problem(response, 422, "invalid_request")
-    assert "JSON" in problem["detail"]
+    problem = assert_problem(response, 422, "invalid_request")
+    assert "JSON" in problem
 
 
 def test_bad_and_unknown_ids(admin: TestClient) -> None:
-    _problem(admin.get("/api/admin/tenants/not-a-uuid"), 422, "invalid_request")
-    _problem(admin.patch("/api/admin/tenants/12345", json={"name": "x"}), 422, "invalid_request")
-    _problem(admin.get(f"/api/admin/tenants/{uuid4()}"), 404, "tenant_not_found")
-    _problem(admin.patch(f"/api/admin/tenants/{uuid4()}", json={"name": "x"}), 404, "tenant_not_found")
-    _problem(admin.get("/api/admin/nothing-here"), 404, "not_found")
-    _problem(admin.delete("/api/admin/tenants"), 405, "method_not_allowed")
+    assert_problem(admin.get("/api/admin/tenants/not-a-uuid"), 422, "invalid_request")
+    assert_problem(admin.patch("/api/admin/tenants/12345", json={"name": "x"}), 422, "invalid_request")
+    assert_problem(admin.get(f"/api/admin/tenants/{uuid4()}"), 404, "tenant_not_found")
+    assert_problem(admin.patch(f"/api/admin/tenants/{uuid4()}", json={"name": "x"}), 404, "tenant_not_found")
+    assert_problem(admin.get("/api/admin/nothing-here"), 404, "not_found")
+    assert_problem(admin.delete("/api/admin/tenants"), 405, "method_not_allowed")
 
 
 def test_patch_changes_only_what_is_sent_and_merges_settings(admin: TestClient) -> None:
@@ -128,10 +123,12 @@ def test_patch_changes_only_what_is_sent_and_merges_settings(admin: TestClient) 
 def test_patch_validates_the_merged_settings_and_leaves_the_tenant_unchanged_on_error(admin: TestClient) -> None:
     tenant = _create(admin, settings={"escalate_threshold": 0.4})
     response = admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"settings": {"refuse_threshold": 0.5}})
-    assert "refuse_threshold" in _problem(response, 422, "invalid_request")["detail"]
-    _problem(admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"name": None}), 422, "invalid_request")
-    _problem(admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"status": "deleted"}), 422, "invalid_request")
-    _problem(admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"id": str(uuid4())}), 422, "invalid_request")
+    assert "refuse_threshold" in assert_problem(response, 422, "invalid_request")
+    assert_problem(admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"name": None}), 422, "invalid_request")
+    assert_problem(
+        admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"status": "deleted"}), 422, "invalid_request"
+    )
+    assert_problem(admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"id": str(uuid4())}), 422, "invalid_request")
     assert admin.get(f"/api/admin/tenants/{tenant['id']}").json() == tenant
 
 
@@ -163,6 +160,6 @@ def test_list_is_paginated_newest_first_and_filters_by_status_plan_and_search(ad
     assert names(search="client 3") == {"Client 3"}
     assert names(search="503") == {"Client 3"}
     assert names(search="100%") == set()
-    _problem(admin.get("/api/admin/tenants", params={"plan": "gold"}), 422, "invalid_request")
-    _problem(admin.get("/api/admin/tenants", params={"limit": 1000}), 422, "invalid_request")
-    _problem(admin.get("/api/admin/tenants", params={"offset": -1}), 422, "invalid_request")
+    assert_problem(admin.get("/api/admin/tenants", params={"plan": "gold"}), 422, "invalid_request")
+    assert_problem(admin.get("/api/admin/tenants", params={"limit": 1000}), 422, "invalid_request")
+    assert_problem(admin.get("/api/admin/tenants", params={"offset": -1}), 422, "invalid_request")
