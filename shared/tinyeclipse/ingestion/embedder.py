@@ -23,13 +23,13 @@ def model_path() -> pathlib.Path:
 class Embedder:
     """Turns texts into L2-normalized float32 vectors of DIMENSIONS."""
 
-    def __init__(self, path: pathlib.Path | None = None) -> None:
+    def __init__(self) -> None:
         # The model lies on disk: never let the libraries reach for the Hugging Face hub.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        self._model = SentenceTransformer(str(path or model_path()), device="cpu")
+        self._model = SentenceTransformer(str(model_path()), device="cpu")
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> numpy.ndarray:
         if len(texts) == 0:
