@@ -6,11 +6,12 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
 
-.PHONY: up test lint fmt lock clean help
+.PHONY: up test bench lint fmt lock clean help
 
 help:
 	@echo "make up    - install what is needed and run the whole stack locally"
 	@echo "make test  - install what the tests need and run the whole suite"
+	@echo "make bench - run the benchmarks, results in docs/benchmarks.md"
 	@echo "make lint  - ruff"
 
 $(PY):
@@ -35,6 +36,10 @@ up: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# Benchmarks append their results to docs/benchmarks.md.
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench.ingest
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

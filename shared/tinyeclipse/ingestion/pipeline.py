@@ -34,7 +34,7 @@ def get_chunker(max_tokens: int, overlap_tokens: int) -> Chunker:
 
 
 class _ChunkWriter:
-    """Buffers chunks across documents so the model sees full batches, then writes them with COPY."""
+    """Buffers chunks across documents so the model sees full batches, then writes them."""
 
     def __init__(
         self, conn: Connection, spec: SourceSpec, embedder: Embedder, batch_size: int, progress: Callable[[], None]
@@ -64,7 +64,7 @@ class _ChunkWriter:
         if not self._pending:
             return
         vectors = self._embedder.encode([row.content for row in self._pending], batch_size=self._batch_size)
-        repository.copy_chunks(self._conn, self._spec.tenant_id, self._spec.id, self._pending, vectors)
+        repository.insert_chunks(self._conn, self._spec.tenant_id, self._spec.id, self._pending, vectors)
         self.written += len(self._pending)
         self._pending = []
         self._progress()

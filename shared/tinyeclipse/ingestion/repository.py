@@ -138,18 +138,17 @@ class ChunkRow:
     metadata: dict[str, Any]
 
 
-def copy_chunks(
+def insert_chunks(
     conn: Connection, tenant_id: UUID, source_id: UUID, chunks: Sequence[ChunkRow], vectors: np.ndarray
 ) -> None:
-    """Bulk-write chunks with their embeddings (binary COPY, as pgvector's examples do)."""
-    with conn.cursor().copy(
-        """COPY embeddings (tenant_id, source_id, document_id, chunk_index, content, metadata, embedding)
-           FROM STDIN WITH (FORMAT BINARY)"""
-    ) as copy:
-        copy.set_types(["uuid", "uuid", "uuid", "int4", "text", "jsonb", "vector"])
-        for chunk, vector in zip(chunks, vectors, strict=True):
-            copy.write_row(
-                [
+    """Write chunks with their embeddings. executemany pipelines the inserts; COPY is not allowed
+    on a table under row-level security."""
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            """INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, metadata, embedding)
+               VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+            [
+                (
                     tenant_id,
                     source_id,
                     chunk.document_id,
@@ -157,8 +156,10 @@ def copy_chunks(
                     chunk.content,
                     Jsonb(chunk.metadata),
                     vector,
-                ]
-            )
+                )
+                for chunk, vector in zip(chunks, vectors, strict=True)
+            ],
+        )
 
 
 def chunks_of(conn: Connection, source_id: UUID) -> Iterator[dict[str, Any]]:

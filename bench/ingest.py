@@ -1,0 +1,220 @@
+"""Ingestion benchmark: pipeline throughput against raw model.encode, and the worker's peak RSS on big PDFs.
+
+`make bench` runs it against a throw-away embedded Postgres and appends the results to docs/benchmarks.md.
+"""
+
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+REPO = Path(__file__).resolve().parents[1]
+SQUAD = REPO.parent / "shared" / "eval" / "squad2-dev-slice.json"
+RUNS = 3
+
+
+def corpus() -> str:
+    """A few hundred KB of real prose: the SQuAD 2.0 slice's paragraphs, under their article titles."""
+    data = json.loads(SQUAD.read_text())
+    parts = []
+    for article in data["data"]:
+        parts.append(f"# {article['title'].replace('_', ' ')}")
+        parts.extend(paragraph["context"] for paragraph in article["paragraphs"])
+    return "\n\n".join(parts)
+
+
+def make_pdf(path: Path, pages: int) -> int:
+    """A PDF of `pages` pages, each with text and an incompressible image (so size grows with pages)."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    rng = random.Random(7)
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    with tempfile.TemporaryDirectory() as images:
+        for number in range(pages):
+            image = Path(images) / f"{number}.png"
+            Image.frombytes("L", (300, 300), rng.randbytes(300 * 300)).save(image)
+            pdf.add_page()
+            pdf.multi_cell(0, 6, f"Page {number + 1}. " + "Customers can renew their hosting plan online. " * 20)
+            pdf.image(str(image), w=60)
+    pdf.output(str(path))
+    return path.stat().st_size
+
+
+class Stack:
+    """A throw-away embedded Postgres, migrated, with one tenant."""
+
+    def __init__(self, workdir: Path) -> None:
+        import socket
+        import uuid
+
+        from infra.local.postgres import LocalPostgres
+        from tinyeclipse import migrations
+        from tinyeclipse.config import Settings
+        from tinyeclipse.db import Database
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.server = LocalPostgres(workdir / "pg", port=port)
+        self.server.start()
+        password = uuid.uuid4().hex
+        app_url = f"postgresql://tinyeclipse_app:{password}@127.0.0.1:{port}/bench"
+        owner_url = f"postgresql://tinyeclipse_owner:{password}@127.0.0.1:{port}/bench"
+        self.server.bootstrap(app_url, owner_url)
+        migrations.upgrade(owner_url)
+        self.settings = Settings(
+            _env_file=None, database_url=app_url, migrations_database_url=owner_url, admin_api_key="b" * 32
+        )
+        self.db = Database(app_url)
+        self.db.open()
+        with self.db.operator() as conn:
+            self.tenant: UUID = conn.execute(
+                "INSERT INTO tenants (whmcs_client_id, name) VALUES (1, 'Bench') RETURNING id"
+            ).fetchone()["id"]
+
+    def close(self) -> None:
+        self.db.close()
+        self.server.stop()
+
+
+def throughput(stack: Stack) -> dict[str, float]:
+    from tinyeclipse.ingestion import service as sources
+    from tinyeclipse.ingestion.embedder import get_embedder
+    from tinyeclipse.ingestion.models import SOURCE_CREATE
+    from tinyeclipse.ingestion.pipeline import index_source
+
+    text = corpus()
+    embedder = get_embedder()
+    embedder.encode(["warm up"])
+    body = {"tenant_id": stack.tenant, "type": "text", "title": "SQuAD", "content": text}
+    pipeline_rates, encode_rates, chunk_count = [], [], 0
+    for _ in range(RUNS):
+        source = sources.create_source(stack.db, stack.settings, SOURCE_CREATE.validate_python(body))
+        started = time.perf_counter()
+        result = index_source(stack.db, stack.settings, stack.tenant, source.id)
+        pipeline_rates.append(result.chunk_count / (time.perf_counter() - started))
+        chunk_count = result.chunk_count
+        with stack.db.tenant(stack.tenant) as conn:
+            texts = [
+                r["content"] for r in conn.execute("SELECT content FROM embeddings WHERE source_id = %s", [source.id])
+            ]
+        started = time.perf_counter()
+        embedder.encode(texts, batch_size=stack.settings.embedding_batch_size)
+        encode_rates.append(len(texts) / (time.perf_counter() - started))
+        sources.delete_source(stack.db, source.id)
+    pipeline_rate, encode_rate = statistics.median(pipeline_rates), statistics.median(encode_rates)
+    return {
+        "text_kb": len(text.encode()) / 1024,
+        "chunks": chunk_count,
+        "pipeline_chunks_per_s": pipeline_rate,
+        "encode_chunks_per_s": encode_rate,
+        "ratio": pipeline_rate / encode_rate,
+    }
+
+
+def pdf_peak_rss(stack: Stack, pdf: Path) -> dict[str, float]:
+    """Index an uploaded PDF in a fresh worker process; its peak RSS in MB and the time taken."""
+    from tinyeclipse.ingestion import service as sources
+
+    source = sources.upload_pdf(
+        stack.db, stack.settings, stack.tenant, title=pdf.name, filename=pdf.name, data=pdf.read_bytes()
+    )
+    env = {
+        **os.environ,
+        "TINYECLIPSE_ENV_FILE": os.devnull,
+        "DATABASE_URL": stack.settings.database_url.get_secret_value(),
+        "MIGRATIONS_DATABASE_URL": stack.settings.migrations_database_url.get_secret_value(),
+        "ADMIN_API_KEY": "b" * 32,
+        "PYTHONPATH": str(REPO),
+    }
+    script = (
+        "import resource, time\n"
+        "from tinyeclipse.config import get_settings\n"
+        "from tinyeclipse.db import get_database\n"
+        "from tinyeclipse.ingestion.worker import run_once\n"
+        "from tinyeclipse.ingestion.embedder import get_embedder\n"
+        "get_embedder().encode(['warm up'])\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "started = time.perf_counter()\n"
+        "while run_once(get_database(), get_settings(), 'bench'): pass\n"
+        "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter() - started)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    base_kb, peak_kb, seconds = out.stdout.split()
+    indexed = sources.get_source(stack.db, source.id)
+    assert indexed.status == "indexed", indexed.error
+    sources.delete_source(stack.db, source.id)
+    return {
+        "mb": pdf.stat().st_size / 1e6,
+        "pages": indexed.document_count,
+        "chunks": indexed.chunk_count,
+        "rss_after_model_mb": int(base_kb) / 1024,
+        "peak_rss_mb": int(peak_kb) / 1024,
+        "seconds": float(seconds),
+    }
+
+
+def report(rates: dict[str, float], pdfs: list[dict[str, float]]) -> str:
+    machine = f"{platform.node()} ({os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()})"
+    lines = [
+        f"## Ingestion — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine}",
+        "",
+        f"Full pipeline (extract → chunk → embed → store) on {rates['text_kb']:.0f} KB of text "
+        f"({rates['chunks']} chunks), median of {RUNS} runs, against raw `model.encode` on the same chunks "
+        "in the same run:",
+        "",
+        "| measure | chunks/s |",
+        "|---|---|",
+        f"| pipeline | {rates['pipeline_chunks_per_s']:.1f} |",
+        f"| raw encode (batch 32) | {rates['encode_chunks_per_s']:.1f} |",
+        f"| **ratio** (goal ≥ 0.8) | **{rates['ratio']:.2f}** |",
+        "",
+        "Worker peak RSS indexing an uploaded PDF (fresh process, model loaded first):",
+        "",
+        "| PDF | pages | chunks | RSS with model loaded | peak RSS | time |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {p['mb']:.1f} MB | {p['pages']} | {p['chunks']} | {p['rss_after_model_mb']:.0f} MB "
+        f"| {p['peak_rss_mb']:.0f} MB | {p['seconds']:.1f} s |"
+        for p in pdfs
+    ]
+    growth = pdfs[-1]["peak_rss_mb"] - pdfs[0]["peak_rss_mb"]
+    lines += ["", f"Peak RSS grows by {growth:.0f} MB from the small PDF to the big one.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    os.chdir(REPO)
+    os.environ.setdefault("TINYECLIPSE_ENV_FILE", os.devnull)
+    with tempfile.TemporaryDirectory(prefix="tinyeclipse-bench-") as workdir:
+        stack = Stack(Path(workdir))
+        try:
+            rates = throughput(stack)
+            pdfs = []
+            for pages in (20, 200):
+                path = Path(workdir) / f"{pages}-pages.pdf"
+                make_pdf(path, pages)
+                pdfs.append(pdf_peak_rss(stack, path))
+        finally:
+            stack.close()
+    text = report(rates, pdfs)
+    print(text)
+    results = REPO / "docs" / "benchmarks.md"
+    if not results.exists():
+        results.write_text("# Benchmarks\n\nWritten by `make bench`; newest first within each section.\n\n")
+    results.write_text(results.read_text() + "\n" + text)
+
+
+if __name__ == "__main__":
+    main()
