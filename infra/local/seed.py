@@ -6,7 +6,7 @@ from pathlib import Path
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 from tinyeclipse.ingestion import service as sources
-from tinyeclipse.ingestion.models import SourceCreate, SourceType
+from tinyeclipse.ingestion.models import NewFaqSource, NewTextSource, SourceCreate, SourceType
 from tinyeclipse.pagination import PageParams
 from tinyeclipse.tenants import service as tenants
 from tinyeclipse.tenants.models import Tenant, TenantCreate
@@ -29,7 +29,7 @@ DEMO_TENANT = TenantCreate(
 def demo_sources(tenant: Tenant) -> list[SourceCreate]:
     """The demo's help pages (text sources, titled by their first heading) and its FAQ."""
     pages = [
-        SourceCreate(
+        NewTextSource(
             tenant_id=tenant.id,
             type=SourceType.text,
             title=path.read_text().splitlines()[0].lstrip("# ").strip(),
@@ -37,7 +37,7 @@ def demo_sources(tenant: Tenant) -> list[SourceCreate]:
         )
         for path in sorted(DEMO_DIR.glob("*.md"))
     ]
-    faq = SourceCreate(
+    faq = NewFaqSource(
         tenant_id=tenant.id,
         type=SourceType.faq,
         title="Frequently asked questions",

@@ -110,9 +110,20 @@ def test_the_stack_comes_up_behind_caddy_serves_and_stops_without_orphans(stack:
         )
         assert created.status_code == 201, created.text
 
+        # The demo knowledge is seeded and indexed by the ingest worker in the background.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            demo = http.get("/api/admin/sources", headers=auth, params={"tenant_id": demo_id}).json()["items"]
+            if demo and all(source["status"] != "pending" for source in demo):
+                break
+            time.sleep(0.5)
+        assert len(demo) == 5 and {source["type"] for source in demo} == {"text", "faq"}
+        assert all(source["status"] == "indexed" and source["chunk_count"] > 0 for source in demo), demo
+
     processes = stack.processes()
     names = " ".join(" ".join(p.cmdline()) for p in processes)
     assert names.count("uvicorn") == 4 and "caddy" in names and "postgres" in names
+    assert "functions.ingest.worker" in names and "functions.ingest.scheduler" in names
     assert stack.stop(signal.SIGINT) == 0
     deadline = time.monotonic() + 10
     while any(_alive(p) for p in processes) and time.monotonic() < deadline:
@@ -126,7 +137,9 @@ def test_the_stack_comes_up_behind_caddy_serves_and_stops_without_orphans(stack:
     assert demo_id in second
     with httpx.Client(base_url=stack.base, headers={"Authorization": f"Bearer {stack.admin_key}"}) as http:
         names_now = sorted(t["name"] for t in http.get("/api/admin/tenants").json()["items"])
+        demo_sources = http.get("/api/admin/sources", params={"tenant_id": demo_id}).json()["total"]
     assert names_now == ["Demo Hosting Co.", "Through Caddy"]
+    assert demo_sources == 5, "the demo knowledge is seeded once"
     processes = stack.processes()
     assert stack.stop(signal.SIGTERM) == 0
     time.sleep(0.5)
