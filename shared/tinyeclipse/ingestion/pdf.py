@@ -21,6 +21,8 @@ _HYPHENATED = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
 # Shorter than this share of the page's longest line, a line ending a sentence ends its paragraph too.
 _SHORT_LINE = 0.8
 _HEADING_MAX_WORDS = 10
+# pypdf keeps every object it has parsed; a fresh reader per window of pages bounds that cache.
+_PAGES_PER_READER = 50
 
 
 def pdf_documents(path: pathlib.Path, *, title: str | None, url: str | None) -> Iterator[Document]:
@@ -35,6 +37,9 @@ def pdf_documents(path: pathlib.Path, *, title: str | None, url: str | None) -> 
         found_text = False
         first_error: str | None = None
         for number in range(1, page_count + 1):
+            if number % _PAGES_PER_READER == 0:
+                stream.seek(0)
+                reader, _ = _open(stream)
             try:
                 text = reader.pages[number - 1].extract_text()
             except DependencyError as exc:  # AES-encrypted content needs the cryptography package
