@@ -52,28 +52,41 @@ class TransientFetchError(Exception):
     """Worth retrying later: a timeout, a refused connection, HTTP 5xx or 429."""
 
 
-_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+_HEADING = re.compile(r"#{1,6}(?:\s+(.*?))?(?:\s+#+)?")  # an ATX heading; group 1 is its text
+# Markdown inline markup: code spans (kept literally), backslash escapes, and * / ** emphasis markers.
+_INLINE_MARKUP = re.compile(r"(`+)(.+?)\1|\\([!-/:-@\[-`{-~])|\*+")
 
 
-def text_blocks(text: str) -> list[Block]:
-    """Blocks of plain or markdown-ish text: `#` lines are headings, blank lines end paragraphs."""
+def markdown_blocks(markdown: str) -> list[Block]:
+    """Markdown headings become heading blocks; blank-line separated runs of lines, and code blocks, paragraphs."""
     blocks: list[Block] = []
     paragraph: list[str] = []
+    in_code = False
 
     def end_paragraph() -> None:
-        if paragraph:
-            blocks.append(Block(" ".join(paragraph)))
-            paragraph.clear()
+        text = "\n".join(paragraph).strip()
+        if text:
+            blocks.append(Block(text))
+        paragraph.clear()
 
-    for line in text.splitlines():
-        stripped = line.strip()
-        if heading := _HEADING.match(stripped):
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
             end_paragraph()
-            if heading[1].strip():
-                blocks.append(Block(heading[1].strip(), heading=True))
-        elif stripped:
-            paragraph.append(stripped)
+            in_code = not in_code
+            continue
+        if in_code:  # code is kept as it is: no markup in it to remove
+            paragraph.append(line.rstrip())
+            continue
+        heading = _HEADING.fullmatch(line.strip())
+        if heading or not line.strip():
+            end_paragraph()
+            if heading and heading[1]:
+                blocks.append(Block(_plain(heading[1]), heading=True))
         else:
-            end_paragraph()
+            paragraph.append(_plain(line.rstrip()))
     end_paragraph()
     return blocks
+
+
+def _plain(markdown: str) -> str:
+    return _INLINE_MARKUP.sub(lambda match: match[2] or match[3] or "", markdown)

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 from uuid import UUID
 
 from tinyeclipse.config import Settings
-from tinyeclipse.ingestion.documents import Block, Document, ExtractionError, text_blocks
+from tinyeclipse.ingestion.documents import Block, Document, ExtractionError, markdown_blocks
 from tinyeclipse.ingestion.models import SourceType
 
 PDF_TYPES = ("application/pdf", "application/x-pdf", "application/octet-stream")
@@ -29,7 +29,7 @@ class SourceSpec:
 
 
 def text_documents(spec: SourceSpec) -> Iterator[Document]:
-    yield Document(key="text", title=spec.title, url=None, blocks=text_blocks(spec.content or ""))
+    yield Document(key="text", title=spec.title, url=None, blocks=markdown_blocks(spec.content or ""))
 
 
 def faq_documents(spec: SourceSpec) -> Iterator[Document]:
@@ -37,7 +37,7 @@ def faq_documents(spec: SourceSpec) -> Iterator[Document]:
     for pair in spec.content or []:
         question, answer = pair["question"].strip(), pair["answer"].strip()
         key = "faq:" + hashlib.sha256(question.encode()).hexdigest()[:16]
-        blocks = [Block(question, heading=True), *text_blocks(answer)]
+        blocks = [Block(question, heading=True), *markdown_blocks(answer)]
         yield Document(key=key, title=spec.title, url=None, blocks=blocks, metadata={"question": question})
 
 
