@@ -53,6 +53,27 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
 
+    # Chat: the answering provider. "auto" is groq when GROQ_API_KEY is set, else the offline extractive one.
+    llm_provider: Literal["auto", "groq", "openai", "extractive"] = "auto"
+    groq_api_key: SecretStr | None = None
+    groq_model: str = "llama-3.3-70b-versatile"
+    groq_base_url: str | None = None  # only to point the SDK elsewhere (tests use a local fake)
+    openai_base_url: str = "http://127.0.0.1:11434/v1"  # any OpenAI-compatible server: Ollama, vLLM, llama.cpp
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "llama3.1"
+    llm_timeout_seconds: float = Field(default=20.0, gt=0)
+    llm_max_tokens: int = Field(default=600, ge=16, le=8192)
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    chat_max_message_chars: int = Field(default=2000, ge=10, le=20_000)
+    chat_history_turns: int = Field(default=3, ge=0, le=20)
+    retrieval_top_k: int = Field(default=5, ge=1, le=20)
+    retrieval_candidates: int = Field(default=20, ge=1, le=200)
+
+    @field_validator("groq_api_key", "openai_api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("database_url", "migrations_database_url")
     @classmethod
     def _postgres_url(cls, value: SecretStr) -> SecretStr:

@@ -54,6 +54,10 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
             [tenant_id],
         )
         conn.execute("INSERT INTO usage_logs (tenant_id, endpoint) VALUES (%s, 'chat')", [tenant_id])
+        conn.execute(
+            "INSERT INTO rate_limit_counters (tenant_id, key, window_start, count) VALUES (%s, 'minute', now(), 1)",
+            [tenant_id],
+        )
     return tenant_id
 
 
@@ -92,6 +96,10 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
             {},
         ),
         "usage_logs": ("INSERT INTO usage_logs (tenant_id, endpoint) VALUES (%(b)s, 'chat')", {}),
+        "rate_limit_counters": (
+            "INSERT INTO rate_limit_counters (tenant_id, key, window_start, count) VALUES (%(b)s, 'x', now(), 1)",
+            {},
+        ),
     }
     with clean_db.operator() as conn:
         b_source = conn.execute("SELECT id FROM sources WHERE tenant_id = %s", [b]).fetchone()["id"]

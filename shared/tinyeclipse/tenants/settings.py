@@ -39,7 +39,9 @@ class TenantSettings(BaseModel):
     escalate_threshold: float = Field(default=0.6, ge=0, le=1)
     refuse_threshold: float = Field(default=0.3, ge=0, le=1)
     rate_limit_per_minute: int = Field(default=10, ge=1, le=10_000)
+    rate_limit_per_day: int = Field(default=500, ge=1, le=10_000_000)
     session_rate_limit_per_minute: int = Field(default=5, ge=1, le=1_000)
+    session_rate_limit_per_day: int = Field(default=100, ge=1, le=100_000)
     allowed_domains: list[Domain] = Field(default_factory=list, max_length=50)
     terms_version: str = Field(default="1", min_length=1, max_length=40)
     terms_url: str | None = Field(default=None, pattern=r"^https?://", max_length=2000)
@@ -48,6 +50,8 @@ class TenantSettings(BaseModel):
     primary_text_color: Colour = "#ffffff"
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     contact: str | None = Field(default=None, min_length=3, max_length=500)
+    # Replaces the plan's system prompt for this tenant's bot.
+    system_prompt: str | None = Field(default=None, min_length=10, max_length=8_000)
     # How often url and pdf-by-url sources are fetched again; 0 turns scheduled re-ingestion off.
     reingest_interval_hours: int = Field(default=168, ge=0, le=24 * 365)
 
@@ -59,9 +63,27 @@ class TenantSettings(BaseModel):
 
 
 PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
-    Plan.tiny: {"rate_limit_per_minute": 10, "session_rate_limit_per_minute": 5, "reingest_interval_hours": 168},
-    Plan.pro: {"rate_limit_per_minute": 30, "session_rate_limit_per_minute": 10, "reingest_interval_hours": 24},
-    Plan.pro_plus: {"rate_limit_per_minute": 120, "session_rate_limit_per_minute": 20, "reingest_interval_hours": 6},
+    Plan.tiny: {
+        "rate_limit_per_minute": 10,
+        "rate_limit_per_day": 500,
+        "session_rate_limit_per_minute": 5,
+        "session_rate_limit_per_day": 100,
+        "reingest_interval_hours": 168,
+    },
+    Plan.pro: {
+        "rate_limit_per_minute": 30,
+        "rate_limit_per_day": 5_000,
+        "session_rate_limit_per_minute": 10,
+        "session_rate_limit_per_day": 200,
+        "reingest_interval_hours": 24,
+    },
+    Plan.pro_plus: {
+        "rate_limit_per_minute": 120,
+        "rate_limit_per_day": 50_000,
+        "session_rate_limit_per_minute": 20,
+        "session_rate_limit_per_day": 500,
+        "reingest_interval_hours": 6,
+    },
 }
 
 
