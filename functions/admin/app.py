@@ -3,13 +3,14 @@
 from fastapi import APIRouter, Depends
 from mangum import Mangum
 
-from functions.admin import sources, tenants
+from functions.admin import conversations, sources, tenants
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.auth import require_admin
 
 router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)])
 router.include_router(tenants.router)
 router.include_router(sources.router)
+router.include_router(conversations.router)
 
 app = create_app("admin", router)
 handler = Mangum(app, lifespan="off")

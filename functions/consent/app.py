@@ -1,8 +1,28 @@
-"""The consent function: visitors' GDPR consent records (its routes arrive with the chat issue)."""
+"""The consent function: visitors' GDPR consent records."""
 
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
 from mangum import Mangum
 
+from tinyeclipse.consent import service as consents
+from tinyeclipse.consent.models import Consent, ConsentCreate, ConsentQuery, ConsentStatus
 from tinyeclipse.web.app import create_app
+from tinyeclipse.web.client import client_ip, user_agent
+from tinyeclipse.web.deps import DatabaseDep
 
-app = create_app("consent")
+router = APIRouter(prefix="/api/consent", tags=["consent"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def record_consent(request: Request, database: DatabaseDep, body: ConsentCreate) -> Consent:
+    return consents.record_consent(database, body, ip_address=client_ip(request), user_agent=user_agent(request))
+
+
+@router.get("/check")
+def check_consent(database: DatabaseDep, query: Annotated[ConsentQuery, Query()]) -> ConsentStatus:
+    return consents.consent_status(database, query.tenant_id, query.session_id)
+
+
+app = create_app("consent", router)
 handler = Mangum(app, lifespan="off")

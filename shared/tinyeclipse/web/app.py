@@ -1,11 +1,12 @@
 """The app factory every function uses: problem responses, a database health check, pool lifecycle."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import psycopg
 import psycopg_pool
 from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from tinyeclipse.db import close_database
 from tinyeclipse.errors import Unavailable
@@ -31,21 +32,29 @@ def health_router(name: str) -> APIRouter:
     return router
 
 
-@asynccontextmanager
-async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
-    # Lambda never gets here (lifespan off); its container just ends.
-    close_database()
+def _lifespan(warm_up: Callable[[], object] | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_up is not None:
+            await run_in_threadpool(warm_up)
+        yield
+        # Lambda never gets here (lifespan off); its container just ends.
+        close_database()
+
+    return lifespan
 
 
-def create_app(name: str, *routers: APIRouter) -> FastAPI:
-    """A function's FastAPI app serving `/api/<name>/...`, with `GET /api/<name>/health`."""
+def create_app(name: str, *routers: APIRouter, warm_up: Callable[[], object] | None = None) -> FastAPI:
+    """A function's FastAPI app serving `/api/<name>/...`, with `GET /api/<name>/health`.
+
+    `warm_up` runs before the app takes requests (loading a model, say).
+    """
     app = FastAPI(
         title=f"TinyEclipse {name}",
         docs_url=f"/api/{name}/docs",
         openapi_url=f"/api/{name}/openapi.json",
         redoc_url=None,
-        lifespan=_lifespan,
+        lifespan=_lifespan(warm_up),
     )
     install_problem_handlers(app)
     app.include_router(health_router(name))

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tinyeclipse import errors
+from tinyeclipse.ratelimit.limiter import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ STATUS_BY_KIND: dict[type[errors.AppError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.TooLarge: 413,
+    RateLimited: 429,
     errors.Unavailable: 503,
 }
 
@@ -58,10 +60,17 @@ def _describe(error: dict[str, Any]) -> dict[str, Any]:
     return {"field": ".".join(location) or "body", "message": error.get("msg", "invalid")}
 
 
+def _headers_for(error: errors.AppError) -> dict[str, str] | None:
+    if isinstance(error, errors.Unauthorized):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    return None
+
+
 async def _on_app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.Unauthorized) else None
-    return problem(status_for(exc), exc.code, exc.detail, headers=headers)
+    return problem(status_for(exc), exc.code, exc.detail, headers=_headers_for(exc))
 
 
 async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""Chat: keyword search over chunks, rate-limit counters.
+"""Chat: keyword search over chunks, rate-limit counters, messages in writing order.
 
 Revision ID: 0003
 Revises: 0002
@@ -32,9 +32,13 @@ CREATE TABLE rate_limit_counters (
 );
 CREATE INDEX rate_limit_counters_window_idx ON rate_limit_counters (window_start);
 GRANT SELECT, INSERT, UPDATE, DELETE ON rate_limit_counters TO tinyeclipse_app, tinyeclipse_operator;
+
+-- A question and its answer written in one transaction must still sort in the order they were written.
+ALTER TABLE messages ALTER COLUMN created_at SET DEFAULT clock_timestamp();
 """
 
 DOWNGRADE = """
+ALTER TABLE messages ALTER COLUMN created_at SET DEFAULT now();
 DROP TABLE rate_limit_counters;
 DROP INDEX embeddings_content_tsv_idx;
 ALTER TABLE embeddings DROP COLUMN content_tsv;

@@ -1,0 +1,1 @@
+"""Chat: retrieval, answering, confidence, escalation."""

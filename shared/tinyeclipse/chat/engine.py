@@ -1,0 +1,32 @@
+"""The chat's heavy parts, built once per process: the embedding model and the answering provider."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tinyeclipse.chat.llm import Provider, provider_name
+from tinyeclipse.config import Settings, get_settings
+from tinyeclipse.ingestion.embedder import Embedder, get_embedder
+
+
+@dataclass(frozen=True)
+class Engine:
+    embedder: Embedder
+    provider: Provider
+
+
+def build_engine(settings: Settings) -> Engine:
+    embedder = get_embedder()
+    name = provider_name(settings)
+    if name == "extractive":
+        from tinyeclipse.chat.extractive import ExtractiveProvider
+
+        return Engine(embedder, ExtractiveProvider(embedder))
+    from tinyeclipse.chat.openai_compatible import GroqProvider, OpenAICompatibleProvider
+
+    provider: Provider = GroqProvider(settings) if name == "groq" else OpenAICompatibleProvider(settings)
+    return Engine(embedder, provider)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return build_engine(get_settings())

@@ -1,0 +1,45 @@
+"""What POST /api/chat takes and gives."""
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tinyeclipse.consent.models import SessionId
+from tinyeclipse.errors import Forbidden
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: UUID
+    session_id: SessionId
+    # The length cap is a setting (CHAT_MAX_MESSAGE_CHARS), checked by the service.
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    conversation_id: UUID | None = None
+
+
+class SourceRef(BaseModel):
+    source_id: UUID
+    title: str | None
+    url: str | None
+    snippet: str
+    score: float = Field(description="The chunk's cosine similarity to the question, 0..1.")
+
+
+class ChatResponse(BaseModel):
+    conversation_id: UUID
+    message_id: UUID
+    answer: str
+    confidence: float
+    escalated: bool
+    refused: bool
+    sources: list[SourceRef]
+
+
+class ConsentRequired(Forbidden):
+    code = "consent_required"
+
+
+class OriginNotAllowed(Forbidden):
+    code = "origin_not_allowed"

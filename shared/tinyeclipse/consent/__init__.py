@@ -1,0 +1,1 @@
+"""Visitors' GDPR consent: an append-only record per answer, the latest one per session counts."""

@@ -1,0 +1,43 @@
+"""Consent use cases: record a visitor's answer, tell whether a session may chat."""
+
+from typing import Any
+from uuid import UUID
+
+from tinyeclipse.consent import repository
+from tinyeclipse.consent.models import Consent, ConsentCreate, ConsentStatus
+from tinyeclipse.db import Connection, Database
+from tinyeclipse.errors import InvalidInput
+from tinyeclipse.tenants.access import active_tenant
+
+
+def record_consent(db: Database, data: ConsentCreate, *, ip_address: str | None, user_agent: str | None) -> Consent:
+    """Append the visitor's answer. Accepting needs the current terms; a refusal is kept whatever its version."""
+    with db.tenant(data.tenant_id) as conn:
+        current = active_tenant(conn, data.tenant_id).effective_settings.terms_version
+        if data.accepted and data.terms_version != current:
+            raise InvalidInput(
+                f"terms_version: terms version {data.terms_version} is not current; "
+                f"the current terms are version {current}."
+            )
+        row = repository.insert(conn, {**data.model_dump(), "ip_address": ip_address, "user_agent": user_agent})
+    return Consent(**row)
+
+
+def _accepts(record: dict[str, Any] | None, terms_version: str) -> bool:
+    return record is not None and record["accepted"] and record["terms_version"] == terms_version
+
+
+def has_current_consent(conn: Connection, tenant_id: UUID, session_id: str, current_terms_version: str) -> bool:
+    """Whether the session's latest record accepts `current_terms_version` (inside the caller's tenant transaction)."""
+    return _accepts(repository.latest(conn, tenant_id, session_id), current_terms_version)
+
+
+def consent_status(db: Database, tenant_id: UUID, session_id: str) -> ConsentStatus:
+    with db.tenant(tenant_id) as conn:
+        current = active_tenant(conn, tenant_id).effective_settings.terms_version
+        latest = repository.latest(conn, tenant_id, session_id)
+    return ConsentStatus(
+        consented=_accepts(latest, current),
+        terms_version=latest["terms_version"] if latest else None,
+        current_terms_version=current,
+    )

@@ -1,0 +1,81 @@
+"""What the admin's conversation and usage reads give."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class ConversationFilters(BaseModel):
+    tenant_id: UUID | None = None
+    status: str | None = Field(default=None, pattern="^(open|closed)$")
+    escalated: bool | None = None
+
+
+class ConversationSummary(BaseModel):
+    id: UUID
+    tenant_id: UUID
+    tenant_name: str
+    session_id: str
+    status: str
+    escalated: bool
+    message_count: int
+    last_message: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Message(BaseModel):
+    id: UUID
+    role: str
+    content: str
+    confidence: float | None
+    sources_used: list[dict[str, Any]]
+    escalated: bool
+    refused: bool
+    latency_ms: int | None
+    created_at: datetime
+
+
+class Conversation(BaseModel):
+    id: UUID
+    tenant_id: UUID
+    tenant_name: str
+    session_id: str
+    status: str
+    escalated: bool
+    created_at: datetime
+    updated_at: datetime
+    messages: list[Message]
+
+
+class UsageQuery(BaseModel):
+    tenant_id: UUID | None = None
+    since: date | None = Field(default=None, alias="from", description="First day (UTC), default 30 days ago.")
+    until: date | None = Field(default=None, alias="to", description="Last day (UTC), default today.")
+
+
+class UsageDay(BaseModel):
+    tenant_id: UUID
+    day: date
+    messages: int
+    escalations: int
+    refusals: int
+    tokens_in: int
+    tokens_out: int
+
+
+class UsageTotals(BaseModel):
+    messages: int = 0
+    escalations: int = 0
+    refusals: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class Usage(BaseModel):
+    since: date
+    until: date
+    days: list[UsageDay]
+    totals: UsageTotals

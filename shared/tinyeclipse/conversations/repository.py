@@ -1,0 +1,154 @@
+"""Conversations', messages' and usage logs' SQL."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from psycopg.types.json import Jsonb
+
+from tinyeclipse.db import Connection
+
+CONVERSATION_COLUMNS = "id, tenant_id, session_id, status, escalated, created_at, updated_at"
+MESSAGE_COLUMNS = (
+    "id, conversation_id, role, content, confidence, sources_used, escalated, refused, latency_ms, created_at"
+)
+
+
+def create_conversation(conn: Connection, tenant_id: UUID, session_id: str) -> dict[str, Any]:
+    row = conn.execute(
+        f"INSERT INTO conversations (tenant_id, session_id) VALUES (%s, %s) RETURNING {CONVERSATION_COLUMNS}",
+        [tenant_id, session_id],
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def session_conversation(conn: Connection, conversation_id: UUID, session_id: str) -> dict[str, Any] | None:
+    """The conversation, if it belongs to this visitor's session (RLS already keeps it in the tenant)."""
+    return conn.execute(
+        f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = %s AND session_id = %s FOR UPDATE",
+        [conversation_id, session_id],
+    ).fetchone()
+
+
+def recent_messages(conn: Connection, conversation_id: UUID, limit: int) -> list[dict[str, Any]]:
+    """The last `limit` messages, oldest first."""
+    rows = conn.execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = %s ORDER BY created_at DESC, id LIMIT %s",
+        [conversation_id, limit],
+    ).fetchall()
+    return rows[::-1]
+
+
+def insert_message(conn: Connection, tenant_id: UUID, conversation_id: UUID, values: dict[str, Any]) -> dict[str, Any]:
+    row = conn.execute(
+        f"""INSERT INTO messages (tenant_id, conversation_id, role, content, confidence, sources_used,
+                                  escalated, refused, latency_ms)
+            VALUES (%(tenant_id)s, %(conversation_id)s, %(role)s, %(content)s, %(confidence)s, %(sources_used)s,
+                    %(escalated)s, %(refused)s, %(latency_ms)s)
+            RETURNING {MESSAGE_COLUMNS}""",
+        {
+            "confidence": None,
+            "sources_used": [],
+            "escalated": False,
+            "refused": False,
+            "latency_ms": None,
+            **values,
+            "tenant_id": tenant_id,
+            "conversation_id": conversation_id,
+        }
+        | {"sources_used": Jsonb(values.get("sources_used", []))},
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def touch_conversation(conn: Connection, conversation_id: UUID, *, escalated: bool) -> None:
+    """Mark activity; once escalated, a conversation stays flagged for the operator."""
+    conn.execute(
+        "UPDATE conversations SET updated_at = now(), escalated = escalated OR %s WHERE id = %s",
+        [escalated, conversation_id],
+    )
+
+
+def insert_usage(conn: Connection, tenant_id: UUID, values: dict[str, Any]) -> None:
+    conn.execute(
+        """INSERT INTO usage_logs (tenant_id, conversation_id, message_id, endpoint, model, tokens_in, tokens_out,
+                                   latency_ms)
+           VALUES (%(tenant_id)s, %(conversation_id)s, %(message_id)s, %(endpoint)s, %(model)s, %(tokens_in)s,
+                   %(tokens_out)s, %(latency_ms)s)""",
+        {**values, "tenant_id": tenant_id},
+    )
+
+
+def list_page(
+    conn: Connection,
+    *,
+    tenant_id: UUID | None,
+    status: str | None,
+    escalated: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    where = """WHERE (%(tenant)s::uuid IS NULL OR c.tenant_id = %(tenant)s)
+                 AND (%(status)s::conversation_status IS NULL OR c.status = %(status)s)
+                 AND (%(escalated)s::boolean IS NULL OR c.escalated = %(escalated)s)"""
+    params = {"tenant": tenant_id, "status": status, "escalated": escalated, "limit": limit, "offset": offset}
+    rows = conn.execute(
+        f"""SELECT c.id, c.tenant_id, t.name AS tenant_name, c.session_id, c.status, c.escalated,
+                   c.created_at, c.updated_at, stats.message_count, last.content AS last_message
+            FROM conversations c JOIN tenants t ON t.id = c.tenant_id
+            CROSS JOIN LATERAL (SELECT count(*) AS message_count FROM messages m
+                                WHERE m.conversation_id = c.id) stats
+            LEFT JOIN LATERAL (SELECT content FROM messages m WHERE m.conversation_id = c.id
+                               ORDER BY created_at DESC, id LIMIT 1) last ON true
+            {where}
+            ORDER BY c.updated_at DESC, c.id LIMIT %(limit)s OFFSET %(offset)s""",
+        params,
+    ).fetchall()
+    total = conn.execute(f"SELECT count(*) AS n FROM conversations c {where}", params).fetchone()
+    assert total is not None
+    return rows, total["n"]
+
+
+def get_with_messages(conn: Connection, conversation_id: UUID) -> dict[str, Any] | None:
+    conversation = conn.execute(
+        f"""SELECT {", ".join("c." + column for column in CONVERSATION_COLUMNS.split(", "))}, t.name AS tenant_name
+            FROM conversations c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = %s""",
+        [conversation_id],
+    ).fetchone()
+    if conversation is None:
+        return None
+    messages = conn.execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = %s ORDER BY created_at, id", [conversation_id]
+    ).fetchall()
+    return {**conversation, "messages": messages}
+
+
+def usage_by_day(conn: Connection, *, tenant_id: UUID | None, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Per tenant and UTC day: visitor messages, escalations, refusals (from messages) and tokens (from usage)."""
+    return conn.execute(
+        """WITH answers AS (
+               SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date AS day,
+                      count(*) FILTER (WHERE role = 'user') AS messages,
+                      count(*) FILTER (WHERE role = 'assistant' AND escalated) AS escalations,
+                      count(*) FILTER (WHERE role = 'assistant' AND refused) AS refusals
+               FROM messages
+               WHERE created_at >= %(since)s AND created_at < %(until)s
+                 AND (%(tenant)s::uuid IS NULL OR tenant_id = %(tenant)s)
+               GROUP BY 1, 2
+           ), tokens AS (
+               SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date AS day,
+                      sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out
+               FROM usage_logs
+               WHERE created_at >= %(since)s AND created_at < %(until)s
+                 AND (%(tenant)s::uuid IS NULL OR tenant_id = %(tenant)s)
+               GROUP BY 1, 2
+           )
+           SELECT tenant_id, day, COALESCE(a.messages, 0) AS messages, COALESCE(a.escalations, 0) AS escalations,
+                  COALESCE(a.refusals, 0) AS refusals, COALESCE(t.tokens_in, 0)::bigint AS tokens_in,
+                  COALESCE(t.tokens_out, 0)::bigint AS tokens_out
+           FROM answers a FULL OUTER JOIN tokens t USING (tenant_id, day)
+           ORDER BY day, tenant_id""",
+        {"tenant": tenant_id, "since": since, "until": until},
+    ).fetchall()

@@ -1,0 +1,60 @@
+"""The operator's reads: conversations across tenants (the hand-off inbox) and usage per tenant and day."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from tinyeclipse.conversations import repository
+from tinyeclipse.conversations.errors import ConversationNotFound
+from tinyeclipse.conversations.models import (
+    Conversation,
+    ConversationFilters,
+    ConversationSummary,
+    Usage,
+    UsageDay,
+    UsageQuery,
+    UsageTotals,
+)
+from tinyeclipse.db import Database
+from tinyeclipse.errors import InvalidInput
+from tinyeclipse.pagination import Page, PageParams
+
+DEFAULT_USAGE_DAYS = 30
+MAX_USAGE_DAYS = 366
+
+
+def list_conversations(db: Database, filters: ConversationFilters, page: PageParams) -> Page[ConversationSummary]:
+    with db.operator() as conn:
+        rows, total = repository.list_page(
+            conn,
+            tenant_id=filters.tenant_id,
+            status=filters.status,
+            escalated=filters.escalated,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    items = [ConversationSummary(**row) for row in rows]
+    return Page[ConversationSummary](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def get_conversation(db: Database, conversation_id: UUID) -> Conversation:
+    with db.operator() as conn:
+        row = repository.get_with_messages(conn, conversation_id)
+    if row is None:
+        raise ConversationNotFound(conversation_id)
+    return Conversation(**row)
+
+
+def usage(db: Database, query: UsageQuery) -> Usage:
+    until = query.until or datetime.now(UTC).date()
+    since = query.since or until - timedelta(days=DEFAULT_USAGE_DAYS - 1)
+    if since > until:
+        raise InvalidInput("from: must not be after to.")
+    if (until - since).days >= MAX_USAGE_DAYS:
+        raise InvalidInput(f"from/to: at most {MAX_USAGE_DAYS} days at a time.")
+    start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+    end = datetime(until.year, until.month, until.day, tzinfo=UTC) + timedelta(days=1)
+    with db.operator() as conn:
+        rows = repository.usage_by_day(conn, tenant_id=query.tenant_id, since=start, until=end)
+    days = [UsageDay(**row) for row in rows]
+    totals = UsageTotals(**{field: sum(getattr(day, field) for day in days) for field in UsageTotals.model_fields})
+    return Usage(since=since, until=until, days=days, totals=totals)

@@ -1,0 +1,1 @@
+"""Rate limiting: fixed-window counters in Postgres, shared by every process."""
