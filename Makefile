@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
 
-.PHONY: up test bench lint fmt lock clean help
+.PHONY: up test bench eval lint fmt lock clean help
 
 help:
 	@echo "make up    - install what is needed and run the whole stack locally"
 	@echo "make test  - install what the tests need and run the whole suite"
 	@echo "make bench - run the benchmarks, results in docs/benchmarks.md"
+	@echo "make eval  - answer quality on the SQuAD 2.0 slice, results in docs/benchmarks.md"
 	@echo "make lint  - ruff"
 
 $(PY):
@@ -40,6 +41,11 @@ test: $(VENV)/.installed-dev
 # Benchmarks append their results to docs/benchmarks.md.
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench.ingest
+	$(PY) -m bench.chat
+
+# Answer quality on ../shared/eval (SQuAD 2.0 slice), appended to docs/benchmarks.md.
+eval: $(VENV)/.installed-dev
+	$(PY) -m bench.eval_squad
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

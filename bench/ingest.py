@@ -5,19 +5,16 @@
 
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-from uuid import UUID
 
-REPO = Path(__file__).resolve().parents[1]
-SQUAD = REPO.parent / "shared" / "eval" / "squad2-dev-slice.json"
+from bench.stack import REPO, SQUAD, Stack, append_results, machine
+
 RUNS = 3
 
 
@@ -48,47 +45,6 @@ def make_pdf(path: Path, pages: int) -> int:
             pdf.image(str(image), w=60)
     pdf.output(str(path))
     return path.stat().st_size
-
-
-class Stack:
-    """A throw-away embedded Postgres, migrated, with one tenant."""
-
-    def __init__(self, workdir: Path) -> None:
-        import socket
-        import uuid
-
-        from infra.local.postgres import LocalPostgres
-        from tinyeclipse import migrations
-        from tinyeclipse.config import Settings
-        from tinyeclipse.db import Database
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.server = LocalPostgres(workdir / "pg", port=port)
-        self.server.start()
-        password = uuid.uuid4().hex
-        app_url = f"postgresql://tinyeclipse_app:{password}@127.0.0.1:{port}/bench"
-        owner_url = f"postgresql://tinyeclipse_owner:{password}@127.0.0.1:{port}/bench"
-        self.server.bootstrap(app_url, owner_url)
-        migrations.upgrade(owner_url)
-        self.settings = Settings(
-            _env_file=None,
-            database_url=app_url,
-            migrations_database_url=owner_url,
-            admin_api_key="b" * 32,
-            ingest_max_pdf_bytes=100_000_000,
-        )
-        self.db = Database(app_url)
-        self.db.open()
-        with self.db.operator() as conn:
-            self.tenant: UUID = conn.execute(
-                "INSERT INTO tenants (whmcs_client_id, name) VALUES (1, 'Bench') RETURNING id"
-            ).fetchone()["id"]
-
-    def close(self) -> None:
-        self.db.close()
-        self.server.stop()
 
 
 def throughput(stack: Stack) -> dict[str, float]:
@@ -177,9 +133,8 @@ def pdf_peak_rss(stack: Stack, pdf: Path) -> dict[str, float]:
 
 
 def report(rates: dict[str, float], pdfs: list[dict[str, float]]) -> str:
-    machine = f"{platform.node()} ({os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()})"
     lines = [
-        f"## Ingestion — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine}",
+        f"## Ingestion — {machine()}",
         "",
         f"Full pipeline (extract → chunk → embed → store) on {rates['text_kb']:.0f} KB of text "
         f"({rates['chunks']} chunks), median of {RUNS} runs, against raw `model.encode` on the same chunks "
@@ -216,7 +171,8 @@ def main() -> None:
     os.chdir(REPO)
     os.environ.setdefault("TINYECLIPSE_ENV_FILE", os.devnull)
     with tempfile.TemporaryDirectory(prefix="tinyeclipse-bench-") as workdir:
-        stack = Stack(Path(workdir))
+        stack = Stack(Path(workdir), ingest_max_pdf_bytes=100_000_000)
+        stack.tenant = stack.add_tenant("Bench", 1)
         try:
             rates = throughput(stack)
             pdfs = []
@@ -227,12 +183,7 @@ def main() -> None:
                 pdfs.append({key: statistics.median(run[key] for run in runs) for key in runs[0]})
         finally:
             stack.close()
-    text = report(rates, pdfs)
-    print(text)
-    results = REPO / "docs" / "benchmarks.md"
-    if not results.exists():
-        results.write_text("# Benchmarks\n\nWritten by `make bench`; newest first within each section.\n\n")
-    results.write_text(results.read_text() + "\n" + text)
+    append_results(report(rates, pdfs))
 
 
 if __name__ == "__main__":

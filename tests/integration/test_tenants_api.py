@@ -33,7 +33,7 @@ def test_create_then_read_a_tenant(admin: TestClient) -> None:
     assert created["settings"] == {"greeting": "Welcome!", "allowed_domains": ["shop.acme.example"]}
     effective = created["effective_settings"]
     assert effective["greeting"] == "Welcome!"
-    assert effective["escalate_threshold"] == 0.6 and effective["refuse_threshold"] == 0.3
+    assert effective["escalate_threshold"] == 0.8 and effective["refuse_threshold"] == 0.5
     assert effective["rate_limit_per_minute"] == 30  # the pro plan's default
     fetched = admin.get(f"/api/admin/tenants/{created['id']}")
     assert fetched.status_code == 200
@@ -72,7 +72,7 @@ def test_create_rejects_bad_input_with_a_clearassert_problem(admin: TestClient, 
     ("overrides", "named"),
     [
         ({"escalate_threshold": 1.5}, "escalate_threshold"),
-        ({"refuse_threshold": 0.8}, "refuse_threshold"),
+        ({"refuse_threshold": 0.9}, "refuse_threshold"),
         ({"allowed_domains": ["not a domain"]}, "allowed_domains"),
         ({"primary_color": "red"}, "primary_color"),
         ({"rate_limit_per_minute": "many"}, "rate_limit_per_minute"),
@@ -121,7 +121,7 @@ def test_patch_changes_only_what_is_sent_and_merges_settings(admin: TestClient) 
 
 
 def test_patch_validates_the_merged_settings_and_leaves_the_tenant_unchanged_on_error(admin: TestClient) -> None:
-    tenant = _create(admin, settings={"escalate_threshold": 0.4})
+    tenant = _create(admin, settings={"escalate_threshold": 0.4, "refuse_threshold": 0.2})
     response = admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"settings": {"refuse_threshold": 0.5}})
     assert "refuse_threshold" in assert_problem(response, 422, "invalid_request")
     assert_problem(admin.patch(f"/api/admin/tenants/{tenant['id']}", json={"name": None}), 422, "invalid_request")

@@ -28,7 +28,7 @@ def test_validate_overrides_normalizes_and_keeps_only_the_overridden_keys() -> N
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"refuse_threshold": 0.7}, "refuse_threshold must not be above escalate_threshold"),
+        ({"refuse_threshold": 0.9}, "refuse_threshold must not be above escalate_threshold"),
         ({"escalate_threshold": -0.1}, "settings.escalate_threshold"),
         ({"language": "English"}, "settings.language"),
         ({"terms_url": "javascript:alert(1)"}, "settings.terms_url"),

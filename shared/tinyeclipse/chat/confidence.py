@@ -3,10 +3,10 @@
 - retrieval_similarity: the best retrieved chunk's cosine similarity to the question, mapped linearly from
   [SIMILARITY_FLOOR, SIMILARITY_CEILING] onto [0, 1] (all-MiniLM-L6-v2 rarely scores unrelated text above
   the floor, and a chunk that states the answer usually scores above the ceiling).
-- source_coverage: the share of the question's key terms (content words, lightly stemmed) that occur in
-  the chunks the answer cites (all retrieved chunks when it cites none).
+- source_coverage: the largest share of the question's key terms (content words, lightly stemmed) that one
+  sentence of the chunks the answer cites contains (of all retrieved chunks when it cites none).
 - answer_coherence: the provider's self-assessment (an LLM's structured `confidence`); for the extractive
-  provider, the share of the question's key terms that its quoted sentences contain.
+  provider, the cosine similarity of its quoted sentences to the question, mapped from [0.3, 0.8] to [0, 1].
 """
 
 from dataclasses import dataclass

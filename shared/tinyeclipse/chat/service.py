@@ -19,7 +19,7 @@ from tinyeclipse.chat.models import (
     SourceRef,
 )
 from tinyeclipse.chat.prompts import system_prompt
-from tinyeclipse.chat.terms import coverage, key_terms, keyword_query
+from tinyeclipse.chat.terms import best_sentence_coverage, in_context, key_terms, keyword_query
 from tinyeclipse.config import Settings
 from tinyeclipse.consent.service import has_current_consent
 from tinyeclipse.conversations import repository as conversations
@@ -31,8 +31,6 @@ from tinyeclipse.tenants.access import active_tenant
 from tinyeclipse.tenants.settings import Plan, TenantSettings
 
 SNIPPET_CHARS = 240
-# A follow-up this short ("and for .nl domains?") is read together with the visitor's previous question.
-FOLLOW_UP_TERMS = 3
 
 
 @dataclass(frozen=True)
@@ -76,14 +74,6 @@ def _open_turn(db: Database, request: ChatRequest, origin: str | None, history_t
         )
     history = [Turn(role=row["role"], content=row["content"]) for row in previous]
     return _Turn(request.tenant_id, tenant.plan, settings, conversation["id"], history)
-
-
-def retrieval_query(message: str, history: list[Turn]) -> str:
-    """The text to search with: the message, plus the previous question when the message is a short follow-up."""
-    earlier = [turn.content for turn in history if turn.role == "user"]
-    if earlier and len(key_terms(message)) < FOLLOW_UP_TERMS:
-        return f"{earlier[-1]}\n{message}"
-    return message
 
 
 def _retrieve(db: Database, engine: Engine, settings: Settings, turn: _Turn, query: str) -> list[retrieval.Retrieved]:
@@ -152,7 +142,8 @@ def answer_message(
     if len(request.message) > settings.chat_max_message_chars:
         raise InvalidInput(f"message: at most {settings.chat_max_message_chars} characters.")
     turn = _open_turn(db, request, origin, settings.chat_history_turns)
-    found = _retrieve(db, engine, settings, turn, retrieval_query(request.message, turn.history))
+    question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
+    found = _retrieve(db, engine, settings, turn, question)
     answer = _respond(engine, turn, request.message, found)
 
     if answer is None:
@@ -161,11 +152,14 @@ def answer_message(
         cited = answer.cited
         supporting = [hit.content for i, hit in enumerate(found, start=1) if i in cited] or [h.content for h in found]
         best = max((hit.similarity for hit in found), default=None)
-        score = confidence(best, coverage(key_terms(request.message), " ".join(supporting)), answer.coherence).score
+        source_coverage = best_sentence_coverage(key_terms(question), supporting)
+        score = confidence(best, source_coverage, answer.coherence).score
         outcome = decide(answer.text, score, turn.settings)
-    sources = [] if outcome.refused else _sources(found, cited)
+    # The operator sees what was found even for a refusal; the visitor is shown sources only with an answer.
+    found_sources = _sources(found, cited)
+    sources = [] if outcome.refused else found_sources
     latency_ms = round((time.perf_counter() - started) * 1000)
-    message_id = _log(db, turn, outcome, score, sources, answer, engine.provider.name, latency_ms)
+    message_id = _log(db, turn, outcome, score, found_sources, answer, engine.provider.name, latency_ms)
     return ChatResponse(
         conversation_id=turn.conversation_id,
         message_id=message_id,
