@@ -1,18 +1,22 @@
 """The chat function: the widget's questions, answered from the tenant's knowledge or handed to a human."""
 
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query, Response
 from mangum import Mangum
 
 from tinyeclipse.chat import service as chat
+from tinyeclipse.chat import widget
 from tinyeclipse.chat.engine import Engine, get_engine
-from tinyeclipse.chat.models import ChatRequest, ChatResponse
+from tinyeclipse.chat.models import ChatRequest, ChatResponse, SessionMessages, SessionMessagesQuery, WidgetConfig
 from tinyeclipse.ingestion.embedder import get_embedder
 from tinyeclipse.web.app import create_app
+from tinyeclipse.web.cors import allow_any_origin
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
+CONFIG_MAX_AGE_SECONDS = 300
 
 
 @router.post("")
@@ -26,10 +30,24 @@ def post_chat(
     return chat.answer_message(database, settings, engine, body, origin)
 
 
+@router.get("/config")
+def get_config(database: DatabaseDep, tenant_id: UUID, response: Response) -> WidgetConfig:
+    response.headers["Cache-Control"] = f"public, max-age={CONFIG_MAX_AGE_SECONDS}"
+    return widget.widget_config(database, tenant_id)
+
+
+@router.get("/conversations/{conversation_id}/messages")
+def get_session_messages(
+    database: DatabaseDep, conversation_id: UUID, query: Annotated[SessionMessagesQuery, Query()]
+) -> SessionMessages:
+    return widget.session_messages(database, conversation_id, query)
+
+
 def _load_model() -> None:
     get_embedder().encode(["warm up"])
 
 
 # The model loads at start-up, not on the first visitor's question (Lambda: on the first invocation).
 app = create_app("chat", router, warm_up=_load_model)
+allow_any_origin(app)
 handler = Mangum(app, lifespan="off")

@@ -9,6 +9,7 @@ from tinyeclipse.consent import service as consents
 from tinyeclipse.consent.models import Consent, ConsentCreate, ConsentQuery, ConsentStatus
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.client import client_ip, user_agent
+from tinyeclipse.web.cors import allow_any_origin
 from tinyeclipse.web.deps import DatabaseDep
 
 router = APIRouter(prefix="/api/consent", tags=["consent"])
@@ -25,4 +26,5 @@ def check_consent(database: DatabaseDep, query: Annotated[ConsentQuery, Query()]
 
 
 app = create_app("consent", router)
+allow_any_origin(app)
 handler = Mangum(app, lifespan="off")

@@ -1,5 +1,6 @@
 """What POST /api/chat takes and gives."""
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -43,3 +44,34 @@ class ConsentRequired(Forbidden):
 
 class OriginNotAllowed(Forbidden):
     code = "origin_not_allowed"
+
+
+class WidgetConfig(BaseModel):
+    """The tenant's public settings for the widget: nothing private."""
+
+    tenant_id: UUID
+    name: str
+    greeting: str
+    primary_color: str
+    primary_text_color: str
+    language: str
+    terms_version: str
+    terms_url: str | None
+    contact: str | None
+
+
+class SessionMessagesQuery(BaseModel):
+    tenant_id: UUID
+    session_id: SessionId
+    after: UUID | None = Field(default=None, description="Only messages written after this one.")
+
+
+class SessionMessage(BaseModel):
+    id: UUID
+    role: str
+    content: str
+    created_at: datetime
+
+
+class SessionMessages(BaseModel):
+    messages: list[SessionMessage]

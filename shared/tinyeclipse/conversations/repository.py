@@ -23,12 +23,27 @@ def create_conversation(conn: Connection, tenant_id: UUID, session_id: str) -> d
     return row
 
 
-def session_conversation(conn: Connection, conversation_id: UUID, session_id: str) -> dict[str, Any] | None:
+def session_conversation(
+    conn: Connection, conversation_id: UUID, session_id: str, *, lock: bool = True
+) -> dict[str, Any] | None:
     """The conversation, if it belongs to this visitor's session (RLS already keeps it in the tenant)."""
     return conn.execute(
-        f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = %s AND session_id = %s FOR UPDATE",
+        f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = %s AND session_id = %s"
+        + (" FOR UPDATE" if lock else ""),
         [conversation_id, session_id],
     ).fetchone()
+
+
+def messages_after(conn: Connection, conversation_id: UUID, after: UUID | None, limit: int) -> list[dict[str, Any]]:
+    """Messages in writing order, after `after` when given (all when it is not one of this conversation's)."""
+    return conn.execute(
+        """SELECT id, role, content, created_at FROM messages
+           WHERE conversation_id = %(conversation)s
+             AND created_at > COALESCE((SELECT created_at FROM messages
+                                        WHERE id = %(after)s AND conversation_id = %(conversation)s), '-infinity')
+           ORDER BY created_at, id LIMIT %(limit)s""",
+        {"conversation": conversation_id, "after": after, "limit": limit},
+    ).fetchall()
 
 
 def recent_messages(conn: Connection, conversation_id: UUID, limit: int) -> list[dict[str, Any]]:

@@ -1,0 +1,38 @@
+"""What the widget reads besides answers: the tenant's public settings and new messages in its conversation."""
+
+from uuid import UUID
+
+from tinyeclipse.chat.models import SessionMessage, SessionMessages, SessionMessagesQuery, WidgetConfig
+from tinyeclipse.conversations import repository as conversations
+from tinyeclipse.conversations.errors import ConversationNotFound
+from tinyeclipse.db import Database
+from tinyeclipse.tenants.access import active_tenant
+
+MAX_MESSAGES_PER_POLL = 100
+
+
+def widget_config(db: Database, tenant_id: UUID) -> WidgetConfig:
+    with db.tenant(tenant_id) as conn:
+        tenant = active_tenant(conn, tenant_id)
+    settings = tenant.effective_settings
+    return WidgetConfig(
+        tenant_id=tenant.id,
+        name=tenant.name,
+        greeting=settings.greeting,
+        primary_color=settings.primary_color,
+        primary_text_color=settings.primary_text_color,
+        language=settings.language,
+        terms_version=settings.terms_version,
+        terms_url=settings.terms_url,
+        contact=settings.contact,
+    )
+
+
+def session_messages(db: Database, conversation_id: UUID, query: SessionMessagesQuery) -> SessionMessages:
+    """New messages of the visitor's own conversation (operator replies, say); polled by the widget."""
+    with db.tenant(query.tenant_id) as conn:
+        active_tenant(conn, query.tenant_id)
+        if conversations.session_conversation(conn, conversation_id, query.session_id, lock=False) is None:
+            raise ConversationNotFound(conversation_id)
+        rows = conversations.messages_after(conn, conversation_id, query.after, MAX_MESSAGES_PER_POLL)
+    return SessionMessages(messages=[SessionMessage(**row) for row in rows])
