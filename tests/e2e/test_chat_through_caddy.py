@@ -25,7 +25,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def http(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.base, timeout=30) as client:
+    """A visitor's browser on the demo site: its requests carry the demo site's origin."""
+    with httpx.Client(base_url=stack.base, timeout=30, headers={"Origin": stack.demo_origin}) as client:
         yield client
 
 
@@ -121,3 +122,16 @@ def test_other_tenants_suspension_and_rate_limits(http: httpx.Client, admin: htt
     admin.patch(f"/api/admin/tenants/{bakery}", json={"status": "suspended"})
     suspended = _ask(http, bakery, "e2e-busy", "Hello?")
     assert suspended.status_code == 403 and suspended.json()["code"] == "tenant_suspended"
+
+
+def test_the_demo_site_embeds_the_widget_on_its_own_origin(http: httpx.Client, stack: Stack, demo: str) -> None:
+    page = httpx.get(f"{stack.demo_origin}/", timeout=10)
+    assert page.status_code == 200
+    assert f'src="{stack.base}/widget/v1/widget.js" data-tenant="{demo}"' in page.text
+    _consent(http, demo, "e2e-elsewhere")
+    elsewhere = http.post(
+        "/api/chat",
+        json={"tenant_id": demo, "session_id": "e2e-elsewhere", "message": "Hello?"},
+        headers={"Origin": "https://copycat.example"},
+    )
+    assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "origin_not_allowed"
