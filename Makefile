@@ -34,7 +34,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 up: $(VENV)/.installed-run
 	$(PY) -m infra.local
 
-test: $(VENV)/.installed-dev
+# Browser tests use Debian's Chromium; Playwright's own browser download is never used (no network for it).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+
+test: $(VENV)/.installed-dev $(CHROMIUM)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

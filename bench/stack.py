@@ -2,12 +2,12 @@
 
 import os
 import platform
-import socket
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
+from infra.local.harness import free_port
 from infra.local.postgres import LocalPostgres
 from tinyeclipse import migrations
 from tinyeclipse.config import Settings
@@ -23,12 +23,6 @@ UNLIMITED = {
     "session_rate_limit_per_minute": 1_000,
     "session_rate_limit_per_day": 100_000,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Stack:

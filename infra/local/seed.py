@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from uuid import UUID
 
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
@@ -26,11 +27,11 @@ DEMO_TENANT = TenantCreate(
 )
 
 
-def demo_sources(tenant: Tenant) -> list[SourceCreate]:
+def demo_sources(tenant_id: UUID) -> list[SourceCreate]:
     """The demo's help pages (text sources, titled by their first heading) and its FAQ."""
     pages = [
         NewTextSource(
-            tenant_id=tenant.id,
+            tenant_id=tenant_id,
             type=SourceType.text,
             title=path.read_text().splitlines()[0].lstrip("# ").strip(),
             content=path.read_text(),
@@ -38,7 +39,7 @@ def demo_sources(tenant: Tenant) -> list[SourceCreate]:
         for path in sorted(DEMO_DIR.glob("*.md"))
     ]
     faq = NewFaqSource(
-        tenant_id=tenant.id,
+        tenant_id=tenant_id,
         type=SourceType.faq,
         title="Frequently asked questions",
         content=json.loads((DEMO_DIR / "faq.json").read_text()),
@@ -59,7 +60,7 @@ def seed_demo(database: Database, settings: Settings) -> tuple[Tenant, int]:
         tenant = tenants.update_tenant(database, tenant.id, patch)
     if sources.list_sources(database, tenant.id, PageParams(limit=1)).total:
         return tenant, 0
-    added = demo_sources(tenant)
+    added = demo_sources(tenant.id)
     for source in added:
         sources.create_source(database, settings, source)
     return tenant, len(added)
