@@ -6,6 +6,8 @@ stand-in for a model's self-assessment, is how close in meaning the quoted sente
 their best cosine similarity mapped from [COHERENCE_FLOOR, COHERENCE_CEILING] onto [0, 1].
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 from tinyeclipse.chat.llm import LLMAnswer, LLMRequest
@@ -20,6 +22,7 @@ SECOND_SENTENCE_RATIO = 0.9
 MEANING_WEIGHT = 0.6
 # Chosen on the SQuAD 2.0 slice (docs/benchmarks.md): this mapping separated answerable from
 # unanswerable questions better than the key-term overlap of the answer did.
+SENTENCE_CACHE_CHUNKS = 4096
 COHERENCE_FLOOR = 0.3
 COHERENCE_CEILING = 0.8
 
@@ -29,17 +32,23 @@ class ExtractiveProvider:
 
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
+        # A chunk's sentences and their vectors never change (re-indexing writes new chunks), and popular
+        # chunks come back question after question: encoding them once saves most of an answer's time.
+        self._sentence_vectors = lru_cache(maxsize=SENTENCE_CACHE_CHUNKS)(self._encode_sentences)
+
+    def _encode_sentences(self, text: str) -> tuple[list[str], np.ndarray]:
+        found = sentences(text)
+        return found, self._embedder.encode(found)
 
     def answer(self, request: LLMRequest) -> LLMAnswer:
-        candidates = [
-            (chunk, sentence) for chunk in request.context[:CHUNKS_READ] for sentence in sentences(chunk.text)
-        ]
+        encoded = [(chunk, *self._sentence_vectors(chunk.text)) for chunk in request.context[:CHUNKS_READ]]
+        candidates = [(chunk, sentence) for chunk, found, _ in encoded for sentence in found]
         if not candidates:
             return LLMAnswer(text="", coherence=0.0, cited=(), tokens_in=0, tokens_out=0, model=self.name)
         question = in_context(request.question, [turn.content for turn in request.history if turn.role == "user"])
         question_terms = key_terms(question)
-        vectors = self._embedder.encode([question, *(sentence for _, sentence in candidates)])
-        meaning = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+        question_vector = self._embedder.encode([question])[0]
+        meaning = np.clip(np.vstack([vectors for _, _, vectors in encoded]) @ question_vector, 0.0, 1.0)
         wording = np.array([coverage(question_terms, sentence) for _, sentence in candidates])
         scores = MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * wording
         picked = _choose(scores)
