@@ -48,6 +48,7 @@ test: $(VENV)/.installed-dev $(CHROMIUM)
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench.ingest
 	$(PY) -m bench.chat
+	$(PY) -m bench.widget
 
 # Answer quality on ../shared/eval (SQuAD 2.0 slice), appended to docs/benchmarks.md.
 eval: $(VENV)/.installed-dev

@@ -33,7 +33,7 @@ def test_create_then_read_a_tenant(admin: TestClient) -> None:
     assert created["settings"] == {"greeting": "Welcome!", "allowed_domains": ["shop.acme.example"]}
     effective = created["effective_settings"]
     assert effective["greeting"] == "Welcome!"
-    assert effective["escalate_threshold"] == 0.8 and effective["refuse_threshold"] == 0.5
+    assert effective["escalate_threshold"] == 0.85 and effective["refuse_threshold"] == 0.45
     assert effective["rate_limit_per_minute"] == 30  # the pro plan's default
     fetched = admin.get(f"/api/admin/tenants/{created['id']}")
     assert fetched.status_code == 200
