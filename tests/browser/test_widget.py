@@ -36,7 +36,8 @@ div { margin: 25px !important; }
 
 
 def page_html(stack: LocalRunner, tenant_id: str, css: str = "", extra: str = "") -> str:
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Third-party shop</title>
+    return f"""<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Third-party shop</title>
 <style>{css}</style></head><body><h1>Acme Shop</h1><p>Welcome to our shop.</p>
 <script src="{stack.base}/widget/v1/widget.js" data-tenant="{tenant_id}" {extra} async></script></body></html>"""
 
@@ -127,12 +128,13 @@ def test_consent_then_a_demo_question_is_answered_with_a_source_link(
     expect(launcher).to_be_visible()
     launcher.click()
     expect(page.locator("#tinyeclipse-widget .te-consent")).to_be_visible()
-    expect(page.locator("#tinyeclipse-widget .te-input")).to_have_count(0)
+    expect(page.locator("#tinyeclipse-widget .te-input")).to_be_hidden()
     page.locator("#tinyeclipse-widget .te-accept").click()
     _ask(page, "How long does a .com domain transfer take?")
     answer = page.locator("#tinyeclipse-widget .te-message.te-bot").last
     expect(answer).to_contain_text("five days")
     expect(answer.locator(".te-sources")).to_contain_text("Domains and DNS")
+    expect(answer.locator(".te-sources")).not_to_contain_text("money-back")  # only the cited source
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget-desktop.png"))
 
@@ -223,6 +225,7 @@ def test_full_screen_on_a_phone(browser: Browser, stack: LocalRunner, shop: str,
     page.locator("#tinyeclipse-widget .te-launcher").click()
     panel = page.locator("#tinyeclipse-widget .te-panel")
     expect(panel).to_be_visible()
+    page.wait_for_timeout(500)  # the opening animation
     box = panel.bounding_box()
     assert box is not None and box["width"] >= 385 and box["height"] >= 800
     ARTIFACTS.mkdir(exist_ok=True)

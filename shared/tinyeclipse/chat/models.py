@@ -26,6 +26,7 @@ class SourceRef(BaseModel):
     url: str | None
     snippet: str
     score: float = Field(description="The chunk's cosine similarity to the question, 0..1.")
+    cited: bool = Field(description="Whether the answer quotes or cites this source.")
 
 
 class ChatResponse(BaseModel):

@@ -1,0 +1,1094 @@
+/*! TinyEclipse chat widget v1: vanilla JS, no dependencies, all UI inside one Shadow DOM. */
+// ASCII only (\u escapes): host pages may decode this script in any charset.
+(function () {
+  "use strict";
+  if (typeof window === "undefined" || window.TinyEclipse) return; // loaded twice: the first copy wins
+  // Only set while this script first runs: capture it before anything else.
+  const currentScript = typeof document !== "undefined" ? document.currentScript : null;
+
+  const VERSION = "1.0.0";
+  const POLL_OPEN_MS = 5000; // new operator replies while the panel is open
+  const POLL_CLOSED_MS = 30000; // unread badge while it is closed
+  const MAX_STORED_MESSAGES = 50;
+  const MAX_MESSAGE_CHARS = 2000; // the API's CHAT_MAX_MESSAGE_CHARS
+  const MAX_SNIPPET_CHARS = 240;
+  const DEFAULT_RETRY_SECONDS = 10; // a 429 without a usable Retry-After
+  const CHAT_TIMEOUT_MS = 60000; // an LLM answer can take a while
+  const REQUEST_TIMEOUT_MS = 15000;
+  const SCRIPT_PATH = "/widget/v1/widget.js";
+  const LINK_REL = "noopener noreferrer";
+  const WARN_PREFIX = "[TinyEclipse] widget not shown: ";
+
+  const T = {
+    open: "Open chat",
+    title: "Chat with us",
+    close: "Close chat",
+    newChat: "New chat",
+    newChatTitle: "Start a new conversation",
+    consent: "To chat with us, please accept our terms.",
+    terms: "Read our terms",
+    accept: "Accept",
+    decline: "Decline",
+    consentFailed: "We couldn't save your choice. Please try again.",
+    consentNeeded: "Please accept our terms to continue chatting.",
+    declined: "No problem. Without accepting our terms we can't chat here.",
+    reconsider: "Review the terms again",
+    reach: "You can reach our team directly:",
+    operator: "Support team",
+    followUp: "A member of our team will follow up.",
+    sources: "Sources",
+    source: "Source",
+    typing: "Typing\u2026",
+    message: "Message",
+    placeholder: "Type your message\u2026",
+    send: "Send",
+    retry: "Retry",
+    messages: "Messages",
+    offline: "We couldn't reach the chat service. Please check your connection and try again.",
+    serverError: "Something went wrong on our side. Please try again.",
+    unavailable: "Chat is not available right now.",
+    invalid: "Your message could not be sent. Please shorten or rephrase it and try again.",
+  };
+
+  // ---- Pure functions (no DOM; exported as TinyEclipse._internals for the unit tests) ----
+
+  const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const SESSION_RE = /^[A-Za-z0-9_-]{1,128}$/;
+  const EMAIL_RE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+  const COLOR_RE = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
+  const LANG_RE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/i;
+
+  function isUuid(value) {
+    return typeof value === "string" && UUID_RE.test(value);
+  }
+
+  function isValidSessionId(value) {
+    return typeof value === "string" && SESSION_RE.test(value);
+  }
+
+  /** A session id the API accepts: a UUID when the browser can make one, else 32 random hex chars. */
+  function newSessionId(cryptoApi) {
+    if (cryptoApi && typeof cryptoApi.randomUUID === "function") {
+      try {
+        return cryptoApi.randomUUID();
+      } catch (e) {
+        // insecure context: fall through
+      }
+    }
+    const bytes = new Uint8Array(16);
+    if (cryptoApi && typeof cryptoApi.getRandomValues === "function") cryptoApi.getRandomValues(bytes);
+    else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** The URL itself when it is an absolute http(s) URL safe to put in href, else null. */
+  function safeHref(url) {
+    if (typeof url !== "string") return null;
+    const value = url.trim();
+    if (value.length > 2048 || !/^https?:\/\/[^/?#]/i.test(value)) return null;
+    // Browsers drop or reinterpret whitespace, controls and backslashes: refuse rather than guess.
+    if (/[\s\u0000-\u001f\u007f-\u009f\\]/.test(value)) return null;
+    return value;
+  }
+
+  function safeColor(value) {
+    return typeof value === "string" && COLOR_RE.test(value.trim()) ? value.trim() : null;
+  }
+
+  /** How to reach a human: {kind: "email"|"url"|"text", text, href?}, or null when there is no contact. */
+  function contactRoute(contact) {
+    if (typeof contact !== "string" || !contact.trim()) return null;
+    const text = contact.trim();
+    const address = text.replace(/^mailto:/i, "");
+    if (EMAIL_RE.test(address)) return { kind: "email", text: address, href: "mailto:" + address };
+    const href = safeHref(text);
+    if (href) return { kind: "url", text, href };
+    return { kind: "text", text };
+  }
+
+  /** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or null. */
+  function parseRetryAfter(value, nowMs) {
+    if (value == null) return null;
+    const text = String(value).trim();
+    if (/^\d+$/.test(text)) return Number(text);
+    if (!/[a-z]/i.test(text)) return null;
+    const at = Date.parse(text);
+    if (isNaN(at)) return null;
+    return Math.max(0, Math.ceil((at - nowMs) / 1000));
+  }
+
+  function formatWait(seconds) {
+    const plural = (n, unit) => n + " " + unit + (n === 1 ? "" : "s");
+    if (seconds < 120) return plural(seconds, "second");
+    if (seconds < 7200) return plural(Math.ceil(seconds / 60), "minute");
+    return plural(Math.ceil(seconds / 3600), "hour");
+  }
+
+  /**
+   * What the visitor is told about a failed POST /api/chat, and what the widget does next (kind):
+   * consent (show the consent step), restart (new conversation, resend), rate (retry after `wait` s),
+   * retry (retry now), invalid (let them edit), fatal (nothing to do).
+   */
+  function problemMessage(status, body, retryAfterSeconds) {
+    const code = body && typeof body.code === "string" ? body.code : "";
+    if (status === 403 && code === "consent_required") return { kind: "consent", text: T.consentNeeded };
+    if (status === 404 && code === "conversation_not_found") return { kind: "restart", text: T.serverError };
+    if (status === 429) {
+      const wait = retryAfterSeconds == null ? DEFAULT_RETRY_SECONDS : Math.max(1, retryAfterSeconds);
+      return {
+        kind: "rate",
+        wait,
+        text: "You're sending messages too quickly. Please wait " + formatWait(wait) + ".",
+      };
+    }
+    if (status === 0) return { kind: "retry", text: T.offline };
+    if (status >= 500) return { kind: "retry", text: T.serverError };
+    if (code === "tenant_not_found" || code === "tenant_suspended" || code === "origin_not_allowed") {
+      return { kind: "fatal", text: T.unavailable };
+    }
+    if (status === 422 || status === 413) return { kind: "invalid", text: T.invalid };
+    return { kind: "retry", text: T.serverError };
+  }
+
+  /** The one console warning when the config cannot be loaded. */
+  function configWarning(status, body) {
+    let detail;
+    if (body && typeof body.detail === "string" && body.detail.trim()) {
+      detail = body.detail.trim() + (body && typeof body.code === "string" ? " (" + body.code + ")" : "");
+    } else if (status === 0) detail = "the chat service could not be reached";
+    else if (status >= 200 && status < 300) detail = "the chat service sent an unusable configuration";
+    else detail = "unexpected response from the chat service (HTTP " + status + ")";
+    return WARN_PREFIX + detail;
+  }
+
+  /** The config with the fields the widget relies on, or null when it is unusable. */
+  function normalizeConfig(data) {
+    if (!data || typeof data !== "object" || typeof data.terms_version !== "string" || !data.terms_version) {
+      return null;
+    }
+    const str = (v) => (typeof v === "string" ? v.trim() : "");
+    return {
+      name: str(data.name),
+      greeting: str(data.greeting),
+      primaryColor: safeColor(data.primary_color),
+      primaryTextColor: safeColor(data.primary_text_color),
+      language: LANG_RE.test(str(data.language)) ? str(data.language) : null,
+      termsVersion: data.terms_version,
+      termsUrl: safeHref(data.terms_url),
+      contact: contactRoute(data.contact),
+    };
+  }
+
+  /** The embed options from the script tag's data attributes (`attr(name)`) and its src. */
+  function readOptions(attr, src) {
+    const tenant = (attr("data-tenant") || "").trim();
+    if (!tenant) return { error: "the data-tenant attribute is missing" };
+    if (!isUuid(tenant)) return { error: "data-tenant is not a tenant id (a UUID)" };
+    let base;
+    try {
+      base = new URL(src);
+    } catch (e) {
+      return { error: "cannot tell where widget.js was loaded from" };
+    }
+    const api = safeHref(attr("data-api") || "") || base.origin;
+    const language = (attr("data-language") || "").trim();
+    return {
+      tenant: tenant.toLowerCase(),
+      position: attr("data-position") === "bottom-left" ? "bottom-left" : "bottom-right",
+      language: LANG_RE.test(language) ? language : null,
+      autoOpen: attr("data-open") === "true",
+      api: api.replace(/\/+$/, ""),
+      cssUrl: new URL("widget.css", base).href,
+    };
+  }
+
+  function buildQuery(params) {
+    return Object.keys(params)
+      .filter((key) => params[key] != null)
+      .map((key) => encodeURIComponent(key) + "=" + encodeURIComponent(params[key]))
+      .join("&");
+  }
+
+  function clip(text, max) {
+    if (text.length <= max) return text;
+    const cut = text.slice(0, max);
+    const space = cut.lastIndexOf(" ");
+    return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd() + "\u2026";
+  }
+
+  /** How a source is shown: a link label (title, else URL, else "Source"), a safe href or null, a snippet. */
+  function sourceView(source) {
+    const s = source && typeof source === "object" ? source : {};
+    const title = typeof s.title === "string" ? s.title.trim() : "";
+    const url = typeof s.url === "string" ? s.url.trim() : "";
+    const snippet = typeof s.snippet === "string" ? s.snippet.trim() : "";
+    return { label: title || url || T.source, href: safeHref(url), snippet: clip(snippet, MAX_SNIPPET_CHARS) };
+  }
+
+  function capTranscript(entries, max) {
+    return entries.length > max ? entries.slice(entries.length - max) : entries;
+  }
+
+  function isEntry(entry) {
+    return (
+      !!entry &&
+      typeof entry === "object" &&
+      (entry.role === "user" || entry.role === "bot" || entry.role === "operator") &&
+      typeof entry.text === "string"
+    );
+  }
+
+  /** The stored per-tenant state, validated (anything unusable is replaced). */
+  function restoreState(raw, makeSessionId) {
+    const s = raw && typeof raw === "object" ? raw : {};
+    const transcript = Array.isArray(s.transcript) ? s.transcript.filter(isEntry) : [];
+    return {
+      session: isValidSessionId(s.session) ? s.session : makeSessionId(),
+      conversation: isUuid(s.conversation) ? s.conversation : null,
+      lastId: isUuid(s.lastId) ? s.lastId : null,
+      transcript: capTranscript(transcript, MAX_STORED_MESSAGES),
+    };
+  }
+
+  /** Operator messages from a poll that are not shown yet, as transcript entries. */
+  function newOperatorMessages(messages, shownIds) {
+    const seen = new Set(shownIds);
+    const fresh = [];
+    for (const m of Array.isArray(messages) ? messages : []) {
+      if (!m || m.role !== "operator" || typeof m.content !== "string" || typeof m.id !== "string") continue;
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      fresh.push({ role: "operator", id: m.id, text: m.content });
+    }
+    return fresh;
+  }
+
+  /** Storage that survives a throwing or missing localStorage (Safari private mode): memory then. */
+  function createStore(getStorage, key) {
+    let memory = null;
+    return {
+      load() {
+        try {
+          const raw = getStorage().getItem(key);
+          if (raw) return JSON.parse(raw);
+        } catch (e) {
+          // unreadable: use what this page stored
+        }
+        return memory;
+      },
+      save(value) {
+        memory = JSON.parse(JSON.stringify(value));
+        try {
+          getStorage().setItem(key, JSON.stringify(value));
+        } catch (e) {
+          // full or forbidden: memory only
+        }
+      },
+    };
+  }
+
+  // ---- Safe markdown: parse to a model (pure), then build DOM with createElement/textContent only ----
+
+  const BULLET_RE = /^\s{0,3}[-*]\s+(.*)$/;
+  const NUMBERED_RE = /^\s{0,3}(\d{1,9})[.)]\s+(.*)$/;
+  // **bold** | [text](url with one level of parentheses) | bare http(s) URL
+  const INLINE_SOURCE =
+    /\*\*(?=\S)([\s\S]*?\S)\*\*|\[([^[\]\n]+)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)|\bhttps?:\/\/[^\s<>"'`]+/
+      .source;
+
+  function count(text, char) {
+    return text.split(char).length - 1;
+  }
+
+  /** A bare URL without the punctuation that ends the sentence around it. */
+  function trimUrl(url) {
+    let end = url.length;
+    while (end > 0) {
+      const c = url[end - 1];
+      const head = url.slice(0, end);
+      if (".,;:!?*_~".indexOf(c) !== -1) end--;
+      else if (c === ")" && count(head, "(") < count(head, ")")) end--;
+      else break;
+    }
+    return url.slice(0, end);
+  }
+
+  function pushText(tokens, text) {
+    if (!text) return;
+    const last = tokens[tokens.length - 1];
+    if (last && last.type === "text") last.text += text;
+    else tokens.push({ type: "text", text });
+  }
+
+  /** Inline tokens: {type: "text", text} | {type: "strong", children} | {type: "link", href, text}. */
+  function parseInline(text) {
+    const tokens = [];
+    const re = new RegExp(INLINE_SOURCE, "gi");
+    let done = 0;
+    let m;
+    while ((m = re.exec(text))) {
+      let raw = m[0];
+      let token = null;
+      if (m[1] != null) token = { type: "strong", children: parseInline(m[1]) };
+      else if (m[2] != null) {
+        const href = safeHref(m[3]);
+        if (href) token = { type: "link", href, text: m[2] };
+      } else {
+        raw = trimUrl(raw);
+        re.lastIndex = m.index + Math.max(1, raw.length);
+        const href = safeHref(raw);
+        if (href) token = { type: "link", href, text: raw };
+      }
+      // An unsafe link stays in the text, character for character.
+      if (token) {
+        pushText(tokens, text.slice(done, m.index));
+        tokens.push(token);
+        done = m.index + raw.length;
+      }
+    }
+    pushText(tokens, text.slice(done));
+    return tokens;
+  }
+
+  /** Blocks: {type: "p", inline} | {type: "ul", items} | {type: "ol", start, items}; items are inline arrays. */
+  function parseMarkdown(text) {
+    const blocks = [];
+    let current = null;
+    const lines = String(text == null ? "" : text)
+      .replace(/\r\n?/g, "\n")
+      .split("\n");
+    for (const line of lines) {
+      if (!line.trim()) {
+        current = null;
+        continue;
+      }
+      const bullet = BULLET_RE.exec(line);
+      const numbered = bullet ? null : NUMBERED_RE.exec(line);
+      if (bullet || numbered) {
+        const type = bullet ? "ul" : "ol";
+        if (!current || current.type !== type) {
+          current = type === "ol" ? { type, start: Number(numbered[1]), items: [] } : { type, items: [] };
+          blocks.push(current);
+        }
+        current.items.push([bullet ? bullet[1] : numbered[2]]);
+      } else if (current && current.type !== "p" && /^\s/.test(line)) {
+        current.items[current.items.length - 1].push(line.trim()); // an indented line continues the item
+      } else if (current && current.type === "p") {
+        current.lines.push(line.trim());
+      } else {
+        current = { type: "p", lines: [line.trim()] };
+        blocks.push(current);
+      }
+    }
+    return blocks.map((block) => {
+      if (block.type === "p") return { type: "p", inline: parseInline(block.lines.join("\n")) };
+      const items = block.items.map((lines) => parseInline(lines.join("\n").trim()));
+      return block.type === "ol" ? { type: "ol", start: block.start, items } : { type: "ul", items };
+    });
+  }
+
+  function appendInline(doc, parent, tokens) {
+    for (const token of tokens) {
+      if (token.type === "text") parent.appendChild(doc.createTextNode(token.text));
+      else if (token.type === "strong") {
+        const strong = doc.createElement("strong");
+        appendInline(doc, strong, token.children);
+        parent.appendChild(strong);
+      } else if (token.type === "link") {
+        parent.appendChild(externalLink(doc, token.href, token.text, null));
+      }
+    }
+  }
+
+  function externalLink(doc, href, text, className) {
+    const a = doc.createElement("a");
+    if (className) a.setAttribute("class", className);
+    a.setAttribute("href", href);
+    a.setAttribute("target", "_blank");
+    a.setAttribute("rel", LINK_REL);
+    a.textContent = text;
+    return a;
+  }
+
+  /** Untrusted text as a fragment of p/ul/ol/li/strong/a elements and text nodes; never HTML. */
+  function renderMarkdown(doc, text) {
+    const fragment = doc.createDocumentFragment();
+    for (const block of parseMarkdown(text)) {
+      if (block.type === "p") {
+        const p = doc.createElement("p");
+        appendInline(doc, p, block.inline);
+        fragment.appendChild(p);
+        continue;
+      }
+      const list = doc.createElement(block.type);
+      if (block.type === "ol" && block.start !== 1) list.setAttribute("start", String(block.start));
+      for (const item of block.items) {
+        const li = doc.createElement("li");
+        appendInline(doc, li, item);
+        list.appendChild(li);
+      }
+      fragment.appendChild(list);
+    }
+    return fragment;
+  }
+
+  /** The contact route as a mailto: link, an external link or plain text. */
+  function renderContact(doc, route) {
+    if (route.kind === "text") return doc.createTextNode(route.text);
+    if (route.kind === "url") return externalLink(doc, route.href, route.text, "te-contact-link");
+    const a = doc.createElement("a");
+    a.setAttribute("class", "te-contact-link");
+    a.setAttribute("href", route.href);
+    a.textContent = route.text;
+    return a;
+  }
+
+  const internals = {
+    POLL_OPEN_MS,
+    POLL_CLOSED_MS,
+    MAX_STORED_MESSAGES,
+    MAX_MESSAGE_CHARS,
+    isUuid,
+    isValidSessionId,
+    newSessionId,
+    safeHref,
+    safeColor,
+    contactRoute,
+    parseRetryAfter,
+    formatWait,
+    problemMessage,
+    configWarning,
+    normalizeConfig,
+    readOptions,
+    buildQuery,
+    sourceView,
+    capTranscript,
+    restoreState,
+    newOperatorMessages,
+    createStore,
+    trimUrl,
+    parseInline,
+    parseMarkdown,
+    renderMarkdown,
+    renderContact,
+  };
+
+  // ---- The public object: the widget's one global ----
+
+  let ui = null;
+  let pendingOpen = false;
+  window.TinyEclipse = {
+    version: VERSION,
+    open() {
+      if (ui) ui.open(true);
+      else pendingOpen = true;
+    },
+    close() {
+      if (ui) ui.close();
+      else pendingOpen = false;
+    },
+    toggle() {
+      if (ui) ui.toggle();
+    },
+    newConversation() {
+      if (ui) ui.newConversation();
+    },
+    _internals: internals,
+  };
+
+  if (typeof document === "undefined") return; // loaded by the unit tests: pure functions only
+
+  const script = findScript();
+  const options = script ? readOptions((name) => script.getAttribute(name), script.src) : null;
+  if (!options) console.warn(WARN_PREFIX + "cannot find its script tag (" + SCRIPT_PATH + ")");
+  else if (options.error) console.warn(WARN_PREFIX + options.error);
+  else {
+    request(options.api, "GET", "/api/chat/config?" + buildQuery({ tenant_id: options.tenant })).then((res) => {
+      const config = res.ok ? normalizeConfig(res.data) : null;
+      if (!config) console.warn(configWarning(res.status, res.data));
+      else whenBodyReady(() => start(options, config));
+    });
+  }
+
+  function findScript() {
+    if (currentScript && currentScript.src) return currentScript;
+    const scripts = document.getElementsByTagName("script");
+    for (let i = scripts.length - 1; i >= 0; i--) {
+      if ((scripts[i].src || "").indexOf(SCRIPT_PATH) !== -1) return scripts[i];
+    }
+    return null;
+  }
+
+  function whenBodyReady(run) {
+    if (document.body) run();
+    else document.addEventListener("DOMContentLoaded", run, { once: true });
+  }
+
+  /** fetch that never rejects: {ok, status (0: no response), data, retryAfter}. */
+  function request(api, method, path, body, timeoutMs) {
+    const controller = typeof AbortController === "function" ? new AbortController() : null;
+    const timer = controller ? setTimeout(() => controller.abort(), timeoutMs || REQUEST_TIMEOUT_MS) : null;
+    const init = { method, credentials: "omit", headers: { Accept: "application/json" } };
+    if (controller) init.signal = controller.signal;
+    if (body) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(api + path, init)
+      .then((res) =>
+        res.text().then((text) => {
+          let data = null;
+          try {
+            data = text ? JSON.parse(text) : null;
+          } catch (e) {
+            // not JSON (a proxy's error page): status says enough
+          }
+          return { ok: res.ok, status: res.status, data, retryAfter: res.headers.get("Retry-After") };
+        })
+      )
+      .catch(() => ({ ok: false, status: 0, data: null, retryAfter: null }))
+      .finally(() => clearTimeout(timer));
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function button(className, text, label) {
+    const b = el("button", className, text);
+    b.type = "button";
+    if (label) b.setAttribute("aria-label", label);
+    return b;
+  }
+
+  function chatIcon() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function start(opts, config) {
+    const store = createStore(() => window.localStorage, "tinyeclipse:" + opts.tenant);
+    const state = restoreState(store.load(), () => newSessionId(window.crypto));
+    const language = opts.language || config.language;
+    const title = config.name || T.title;
+    let termsVersion = config.termsVersion;
+    let consented = false;
+    let declined = false;
+    let isOpen = false;
+    let sending = false;
+    let unread = 0;
+    let pending = null; // a message to resend once consent is given
+    let retryText = null;
+    let retryTimer = null;
+    let pollTimer = null;
+    let polling = false;
+
+    function save() {
+      state.transcript = capTranscript(state.transcript, MAX_STORED_MESSAGES);
+      store.save(state);
+    }
+    save();
+
+    // The host: the only element in the page; everything else lives in its shadow root.
+    const host = el("div");
+    host.id = "tinyeclipse-widget";
+    host.setAttribute("data-position", opts.position);
+    if (config.primaryColor) host.style.setProperty("--te-primary", config.primaryColor);
+    if (config.primaryTextColor) host.style.setProperty("--te-on-primary", config.primaryTextColor);
+    const root = host.attachShadow({ mode: "open" });
+    const stylesheet = el("link");
+    stylesheet.rel = "stylesheet";
+    stylesheet.href = opts.cssUrl;
+    const cssLoaded = new Promise((resolve) => {
+      stylesheet.addEventListener("load", () => resolve(true));
+      stylesheet.addEventListener("error", () => resolve(false));
+    });
+
+    // Panel: header, then one of three views (consent, declined, chat).
+    const panel = el("div", "te-panel");
+    panel.id = "te-panel";
+    panel.hidden = true;
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", title + " chat");
+    panel.setAttribute("aria-modal", "false");
+
+    const header = el("div", "te-header");
+    const newButton = button("te-new", T.newChat);
+    newButton.title = T.newChatTitle;
+    const closeButton = button("te-close", "\u00d7", T.close);
+    header.append(el("h2", "te-title", title), newButton, closeButton);
+
+    const consentView = el("div", "te-consent");
+    const consentError = el("p", "te-consent-error");
+    consentError.setAttribute("role", "alert");
+    consentError.hidden = true;
+    const acceptButton = button("te-accept", T.accept);
+    const declineButton = button("te-decline", T.decline);
+    const consentActions = el("div", "te-actions");
+    consentActions.append(acceptButton, declineButton);
+    consentView.append(el("p", "te-consent-text", T.consent));
+    if (config.termsUrl) {
+      const termsLine = el("p");
+      termsLine.appendChild(externalLink(document, config.termsUrl, T.terms, "te-terms"));
+      consentView.appendChild(termsLine);
+    }
+    consentView.append(consentError, consentActions);
+
+    const declinedView = el("div", "te-declined");
+    const reconsiderButton = button("te-reconsider", T.reconsider);
+    declinedView.appendChild(el("p", null, T.declined));
+    const declinedContact = contactNote();
+    if (declinedContact) declinedView.appendChild(declinedContact);
+    declinedView.appendChild(reconsiderButton);
+
+    const chatView = el("div", "te-chat");
+    const list = el("div", "te-messages");
+    list.setAttribute("role", "log");
+    list.setAttribute("aria-live", "polite");
+    list.setAttribute("aria-label", T.messages);
+    list.tabIndex = 0; // a scrollable region must be reachable by keyboard
+    const typing = el("div", "te-typing");
+    typing.appendChild(el("span", "te-sr", T.typing));
+    for (let i = 0; i < 3; i++) typing.appendChild(el("span", "te-dot")).setAttribute("aria-hidden", "true");
+    const errorBox = el("div", "te-error");
+    errorBox.setAttribute("role", "alert");
+    errorBox.hidden = true;
+    const errorText = el("span", "te-error-text");
+    const retryButton = button("te-retry", T.retry);
+    errorBox.append(errorText, retryButton);
+    const form = el("form", "te-composer");
+    const input = el("textarea", "te-input");
+    input.maxLength = MAX_MESSAGE_CHARS;
+    input.rows = 1;
+    input.placeholder = T.placeholder;
+    input.setAttribute("aria-label", T.message);
+    const sendButton = el("button", "te-send", T.send);
+    sendButton.type = "submit";
+    form.append(input, sendButton);
+    chatView.append(list, errorBox, form);
+    panel.append(header, consentView, declinedView, chatView);
+
+    // Launcher, hidden until the stylesheet is in (no unstyled flash).
+    const launcher = button("te-launcher", null, T.open);
+    launcher.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", "te-panel");
+    launcher.setAttribute("aria-describedby", "te-unread");
+    const badge = el("span", "te-badge");
+    badge.hidden = true;
+    badge.setAttribute("aria-hidden", "true");
+    const unreadText = el("span", "te-sr");
+    unreadText.id = "te-unread";
+    launcher.append(chatIcon(), badge, unreadText);
+
+    root.append(stylesheet, panel, launcher);
+    document.body.appendChild(host);
+
+    // ---- Rendering ----
+
+    function contactNote() {
+      if (!config.contact) return null;
+      const note = el("p", "te-note te-contact", T.reach + " ");
+      note.appendChild(renderContact(document, config.contact));
+      return note;
+    }
+
+    function renderSources(sources) {
+      const box = el("div", "te-sources");
+      box.appendChild(el("p", "te-sources-title", T.sources));
+      const ul = el("ul");
+      for (const source of sources) {
+        const view = sourceView(source);
+        const li = el("li");
+        li.appendChild(
+          view.href ? externalLink(document, view.href, view.label, "te-source") : el("span", "te-source", view.label)
+        );
+        if (view.snippet) {
+          const snippet = el("div", "te-snippet");
+          snippet.appendChild(renderMarkdown(document, view.snippet));
+          li.appendChild(snippet);
+        }
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+      return box;
+    }
+
+    function renderEntry(entry) {
+      const role = entry.role === "user" ? "te-user" : entry.role === "operator" ? "te-operator" : "te-bot";
+      const item = el("div", "te-message " + role);
+      if (entry.id) item.setAttribute("data-message-id", entry.id);
+      if (entry.role === "operator") item.appendChild(el("span", "te-label", T.operator));
+      const bubble = el("div", "te-bubble");
+      if (entry.role === "user") bubble.textContent = entry.text;
+      else {
+        if (language) bubble.lang = language;
+        bubble.appendChild(renderMarkdown(document, entry.text));
+      }
+      item.appendChild(bubble);
+      if (entry.refused) {
+        const note = contactNote();
+        if (note) item.appendChild(note);
+      } else {
+        if (Array.isArray(entry.sources) && entry.sources.length) item.appendChild(renderSources(entry.sources));
+        if (entry.escalated) item.appendChild(el("p", "te-note te-note-escalated", T.followUp));
+      }
+      return item;
+    }
+
+    function scrollToEnd() {
+      list.scrollTop = list.scrollHeight;
+    }
+
+    function renderAll() {
+      list.textContent = "";
+      if (config.greeting) list.appendChild(renderEntry({ role: "bot", text: config.greeting }));
+      for (const entry of state.transcript) list.appendChild(renderEntry(entry));
+      scrollToEnd();
+    }
+
+    function addEntry(entry) {
+      state.transcript.push(entry);
+      save();
+      list.insertBefore(renderEntry(entry), typing.parentNode === list ? typing : null);
+      scrollToEnd();
+    }
+
+    function setUnread(n) {
+      unread = n;
+      badge.textContent = n > 9 ? "9+" : n ? String(n) : "";
+      badge.hidden = n === 0;
+      unreadText.textContent = n ? n + (n === 1 ? " new message" : " new messages") : "";
+    }
+
+    function currentView() {
+      return consented ? "chat" : declined ? "declined" : "consent";
+    }
+
+    function showView(name) {
+      consentView.hidden = name !== "consent";
+      declinedView.hidden = name !== "declined";
+      chatView.hidden = name !== "chat";
+      newButton.hidden = name !== "chat";
+    }
+
+    function focusView() {
+      const name = currentView();
+      if (name === "chat") input.focus();
+      else if (name === "consent") acceptButton.focus();
+      else (declinedView.querySelector("a") || reconsiderButton).focus();
+    }
+
+    // ---- Open / close ----
+
+    function open(moveFocus) {
+      if (isOpen) return;
+      isOpen = true;
+      panel.hidden = false;
+      host.setAttribute("data-open", "");
+      launcher.setAttribute("aria-expanded", "true");
+      setUnread(0);
+      showView(currentView());
+      scrollToEnd();
+      if (moveFocus) focusView();
+      pollNow();
+    }
+
+    function close(returnFocus) {
+      if (!isOpen) return;
+      const focusWasInside = panel.contains(root.activeElement);
+      isOpen = false;
+      panel.hidden = true;
+      host.removeAttribute("data-open");
+      launcher.setAttribute("aria-expanded", "false");
+      if (returnFocus || focusWasInside) launcher.focus();
+      schedulePoll();
+    }
+
+    // ---- Consent ----
+
+    function refreshConsent() {
+      const query = buildQuery({ tenant_id: opts.tenant, session_id: state.session });
+      return request(opts.api, "GET", "/api/consent/check?" + query).then((res) => {
+        if (!res.ok || !res.data) return;
+        consented = res.data.consented === true;
+        if (typeof res.data.current_terms_version === "string") termsVersion = res.data.current_terms_version;
+        if (isOpen && !sending) showView(currentView());
+      });
+    }
+
+    function recordConsent(accepted) {
+      return request(opts.api, "POST", "/api/consent", {
+        tenant_id: opts.tenant,
+        session_id: state.session,
+        accepted,
+        terms_version: termsVersion,
+      });
+    }
+
+    function setConsentBusy(busy) {
+      acceptButton.disabled = busy;
+      declineButton.disabled = busy;
+    }
+
+    acceptButton.addEventListener("click", () => {
+      setConsentBusy(true);
+      consentError.hidden = true;
+      recordConsent(true).then((res) => {
+        setConsentBusy(false);
+        if (!res.ok) {
+          consentError.textContent = T.consentFailed;
+          consentError.hidden = false;
+          refreshConsent(); // the terms may have changed meanwhile
+          return;
+        }
+        consented = true;
+        declined = false;
+        showView("chat");
+        input.focus();
+        if (pending) {
+          const text = pending;
+          pending = null;
+          send(text, false);
+        }
+      });
+    });
+
+    declineButton.addEventListener("click", () => {
+      setConsentBusy(true);
+      // Declining is recorded; without a response there is still no chat.
+      recordConsent(false).then(() => {
+        setConsentBusy(false);
+        consented = false;
+        declined = true;
+        pending = null;
+        consentError.hidden = true;
+        showView("declined");
+        focusView();
+      });
+    });
+
+    reconsiderButton.addEventListener("click", () => {
+      declined = false;
+      showView("consent");
+      acceptButton.focus();
+    });
+
+    // ---- Sending ----
+
+    let refocus = false;
+    function setSending(on) {
+      if (on) refocus = panel.contains(root.activeElement);
+      sending = on;
+      input.disabled = on;
+      sendButton.disabled = on;
+      newButton.disabled = on;
+      if (on) {
+        list.appendChild(typing);
+        scrollToEnd();
+        return;
+      }
+      if (typing.parentNode) typing.remove();
+      // Disabling the textarea dropped focus: give it back, unless the visitor went elsewhere meanwhile.
+      const active = document.activeElement;
+      const inside = root.activeElement;
+      const idle =
+        !active || active === document.body || (active === host && (!inside || inside === input || inside === sendButton));
+      if (refocus && idle && isOpen && consented) input.focus();
+    }
+
+    function showError(text, retry, waitSeconds) {
+      clearTimeout(retryTimer);
+      errorText.textContent = text;
+      errorBox.hidden = false;
+      retryText = retry;
+      retryButton.hidden = retry == null;
+      retryButton.disabled = waitSeconds > 0;
+      if (waitSeconds > 0) retryTimer = setTimeout(() => (retryButton.disabled = false), waitSeconds * 1000);
+    }
+
+    function clearError() {
+      clearTimeout(retryTimer);
+      errorBox.hidden = true;
+      retryText = null;
+    }
+
+    function submit() {
+      const text = input.value.trim().slice(0, MAX_MESSAGE_CHARS);
+      if (!text || sending) return;
+      input.value = "";
+      autosize();
+      addEntry({ role: "user", text });
+      send(text, false);
+    }
+
+    function send(text, restarted) {
+      clearError();
+      setSending(true);
+      const body = { tenant_id: opts.tenant, session_id: state.session, message: text };
+      if (state.conversation) body.conversation_id = state.conversation;
+      request(opts.api, "POST", "/api/chat", body, CHAT_TIMEOUT_MS).then((res) => {
+        setSending(false);
+        if (res.ok && res.data && isUuid(res.data.conversation_id)) return receive(res.data);
+        const problem = problemMessage(res.status, res.data, parseRetryAfter(res.retryAfter, Date.now()));
+        if (problem.kind === "consent") {
+          consented = false;
+          pending = text;
+          showView("consent");
+          consentError.textContent = problem.text;
+          consentError.hidden = false;
+          if (isOpen) acceptButton.focus();
+        } else if (problem.kind === "restart" && !restarted) {
+          state.conversation = null;
+          state.lastId = null;
+          save();
+          send(text, true);
+        } else if (problem.kind === "rate") showError(problem.text, text, problem.wait);
+        else if (problem.kind === "retry" || problem.kind === "restart") showError(problem.text, text, 0);
+        else {
+          showError(problem.text, null, 0);
+          if (problem.kind === "invalid" && !input.value) input.value = text;
+        }
+      });
+    }
+
+    function receive(data) {
+      const changed = data.conversation_id !== state.conversation;
+      state.conversation = data.conversation_id;
+      if (isUuid(data.message_id)) state.lastId = data.message_id;
+      const all = Array.isArray(data.sources) ? data.sources : [];
+      // The sources the answer cites; all of them only when it cites none.
+      const cited = all.filter((s) => s && s.cited === true);
+      const sources = cited.length ? cited : all;
+      addEntry({
+        role: "bot",
+        id: typeof data.message_id === "string" ? data.message_id : undefined,
+        text: typeof data.answer === "string" ? data.answer : "",
+        sources: sources.map((s) => ({ title: s && s.title, url: s && s.url, snippet: sourceView(s).snippet })),
+        escalated: data.escalated === true,
+        refused: data.refused === true,
+      });
+      if (changed || !pollTimer) schedulePoll();
+    }
+
+    function newConversation() {
+      if (sending) return;
+      state.conversation = null;
+      state.lastId = null;
+      state.transcript = [];
+      save();
+      clearError();
+      pending = null;
+      clearTimeout(pollTimer);
+      pollTimer = null;
+      renderAll();
+      if (isOpen && consented) input.focus();
+    }
+
+    function autosize() {
+      input.style.height = "auto";
+      input.style.height = Math.min(input.scrollHeight, 120) + "px";
+    }
+
+    // ---- Polling for operator replies ----
+
+    function schedulePoll(delay) {
+      clearTimeout(pollTimer);
+      pollTimer = null;
+      if (!state.conversation) return;
+      pollTimer = setTimeout(pollNow, delay != null ? delay : isOpen ? POLL_OPEN_MS : POLL_CLOSED_MS);
+    }
+
+    function pollNow() {
+      if (polling || !state.conversation) return;
+      if (document.hidden) return schedulePoll();
+      polling = true;
+      const conversation = state.conversation;
+      const query = buildQuery({ tenant_id: opts.tenant, session_id: state.session, after: state.lastId });
+      const path = "/api/chat/conversations/" + encodeURIComponent(conversation) + "/messages?" + query;
+      request(opts.api, "GET", path).then((res) => {
+        polling = false;
+        if (conversation === state.conversation) {
+          if (res.ok && res.data && Array.isArray(res.data.messages)) takeMessages(res.data.messages);
+          else if (res.status === 404) {
+            // the conversation is gone: the next message starts a new one
+            state.conversation = null;
+            state.lastId = null;
+            save();
+            return;
+          } else if (res.status >= 400 && res.status < 500 && res.status !== 429) return;
+        }
+        schedulePoll();
+      });
+    }
+
+    function takeMessages(messages) {
+      if (!messages.length) return;
+      const last = messages[messages.length - 1];
+      if (last && isUuid(last.id)) state.lastId = last.id;
+      const shown = state.transcript.map((entry) => entry.id).filter(Boolean);
+      const fresh = newOperatorMessages(messages, shown);
+      for (const entry of fresh) addEntry(entry);
+      if (fresh.length && !isOpen) setUnread(unread + fresh.length);
+      save();
+    }
+
+    // ---- Events ----
+
+    launcher.addEventListener("click", () => (isOpen ? close(true) : open(true)));
+    closeButton.addEventListener("click", () => close(true));
+    newButton.addEventListener("click", newConversation);
+    retryButton.addEventListener("click", () => {
+      if (retryText != null && !sending) send(retryText, false);
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        submit();
+      }
+    });
+    input.addEventListener("input", autosize);
+    root.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && isOpen) {
+        event.stopPropagation();
+        close(true);
+      }
+    });
+
+    renderAll();
+    showView(currentView());
+
+    Promise.all([cssLoaded, refreshConsent()]).then(([css]) => {
+      if (!css) {
+        host.remove();
+        console.warn(WARN_PREFIX + "the stylesheet " + opts.cssUrl + " could not be loaded");
+        return;
+      }
+      ui = {
+        open,
+        close: () => close(false),
+        toggle: () => (isOpen ? close(false) : open(true)),
+        newConversation,
+      };
+      launcher.hidden = false;
+      // data-open opens without taking focus from the page; TinyEclipse.open() before now does take it.
+      if (pendingOpen) open(true);
+      else if (opts.autoOpen) open(false);
+      else schedulePoll();
+    });
+  }
+})();
