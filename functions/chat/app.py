@@ -31,9 +31,13 @@ def post_chat(
 
 
 @router.get("/config")
-def get_config(database: DatabaseDep, tenant_id: UUID, response: Response) -> WidgetConfig:
+def get_config(
+    database: DatabaseDep, tenant_id: UUID, response: Response, origin: Annotated[str | None, Header()] = None
+) -> WidgetConfig:
+    # The answer depends on the Origin (a tenant may list its domains), so caches must key on it.
     response.headers["Cache-Control"] = f"public, max-age={CONFIG_MAX_AGE_SECONDS}"
-    return widget.widget_config(database, tenant_id)
+    response.headers["Vary"] = "Origin"
+    return widget.widget_config(database, tenant_id, origin)
 
 
 @router.get("/conversations/{conversation_id}/messages")

@@ -100,3 +100,18 @@ def test_browsers_on_any_site_may_call_and_read_retry_after(chat: TestClient, pa
     response = chat.get("/api/chat/config", params={"tenant_id": str(uuid4())}, headers={"Origin": "https://x.example"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert "retry-after" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_config_is_refused_to_sites_the_tenant_does_not_list(
+    chat: TestClient, tenant: UUID, clean_db: Database
+) -> None:
+    with clean_db.operator() as conn:
+        conn.execute(
+            'UPDATE tenants SET settings = settings || \'{"allowed_domains": ["shop.acme.example"]}\' WHERE id = %s',
+            [tenant],
+        )
+    params = {"tenant_id": str(tenant)}
+    elsewhere = chat.get("/api/chat/config", params=params, headers={"Origin": "https://copycat.example"})
+    assert_problem(elsewhere, 403, "origin_not_allowed")
+    allowed = chat.get("/api/chat/config", params=params, headers={"Origin": "https://shop.acme.example"})
+    assert allowed.status_code == 200 and "Origin" in allowed.headers["vary"]

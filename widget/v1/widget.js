@@ -937,6 +937,7 @@
       setSending(true);
       const body = { tenant_id: opts.tenant, session_id: state.session, message: text };
       if (state.conversation) body.conversation_id = state.conversation;
+      if (opts.language) body.language = opts.language;
       request(opts.api, "POST", "/api/chat", body, CHAT_TIMEOUT_MS).then((res) => {
         setSending(false);
         if (res.ok && res.data && isUuid(res.data.conversation_id)) return receive(res.data);

@@ -18,6 +18,8 @@ class ChatRequest(BaseModel):
     # The length cap is a setting (CHAT_MAX_MESSAGE_CHARS), checked by the service.
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     conversation_id: UUID | None = None
+    # The widget's data-language; the answer follows the question's language when absent.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 class SourceRef(BaseModel):
@@ -41,10 +43,6 @@ class ChatResponse(BaseModel):
 
 class ConsentRequired(Forbidden):
     code = "consent_required"
-
-
-class OriginNotAllowed(Forbidden):
-    code = "origin_not_allowed"
 
 
 class WidgetConfig(BaseModel):

@@ -3,7 +3,6 @@
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from tinyeclipse.chat import retrieval
@@ -15,7 +14,6 @@ from tinyeclipse.chat.models import (
     ChatRequest,
     ChatResponse,
     ConsentRequired,
-    OriginNotAllowed,
     SourceRef,
 )
 from tinyeclipse.chat.prompts import system_prompt
@@ -27,7 +25,7 @@ from tinyeclipse.conversations.errors import ConversationNotFound
 from tinyeclipse.db import Database
 from tinyeclipse.errors import InvalidInput
 from tinyeclipse.ratelimit.limiter import consume, tenant_limits
-from tinyeclipse.tenants.access import active_tenant
+from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
 from tinyeclipse.tenants.settings import Plan, TenantSettings
 
 SNIPPET_CHARS = 240
@@ -42,23 +40,12 @@ class _Turn:
     history: list[Turn]
 
 
-def _origin_allowed(origin: str | None, allowed: list[str]) -> bool:
-    if not allowed:
-        return True
-    parts = urlsplit(origin or "")
-    if not parts.hostname:
-        return False
-    host = parts.hostname.lower()
-    return host in allowed or (parts.port is not None and f"{host}:{parts.port}" in allowed)
-
-
 def _open_turn(db: Database, request: ChatRequest, origin: str | None, history_turns: int) -> _Turn:
     """Step 1, in one tenant transaction: every check, then the visitor's message is stored."""
     with db.tenant(request.tenant_id) as conn:
         tenant = active_tenant(conn, request.tenant_id)
         settings = tenant.effective_settings
-        if not _origin_allowed(origin, settings.allowed_domains):
-            raise OriginNotAllowed(f"Requests from {origin or 'an unknown origin'} are not allowed for this tenant.")
+        require_allowed_origin(origin, settings.allowed_domains)
         if not has_current_consent(conn, request.tenant_id, request.session_id, settings.terms_version):
             raise ConsentRequired(f"The visitor must accept the terms (version {settings.terms_version}) first.")
         consume(conn, request.tenant_id, tenant_limits(settings, request.session_id))
@@ -89,7 +76,9 @@ def _retrieve(db: Database, engine: Engine, settings: Settings, turn: _Turn, que
         )
 
 
-def _respond(engine: Engine, turn: _Turn, message: str, found: list[retrieval.Retrieved]) -> LLMAnswer | None:
+def _respond(
+    engine: Engine, turn: _Turn, message: str, language: str | None, found: list[retrieval.Retrieved]
+) -> LLMAnswer | None:
     """The provider's answer; None when it failed (the caller hands off to a human)."""
     context = [
         ContextChunk(number=i, source_id=hit.source_id, title=hit.title, url=hit.url, text=hit.content)
@@ -102,7 +91,7 @@ def _respond(engine: Engine, turn: _Turn, message: str, found: list[retrieval.Re
         history=turn.history,
         context=context,
         system_prompt=system_prompt(turn.plan, turn.settings),
-        language=None,
+        language=language,
     )
     try:
         return engine.provider.answer(request)
@@ -144,7 +133,7 @@ def answer_message(
     turn = _open_turn(db, request, origin, settings.chat_history_turns)
     question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
     found = _retrieve(db, engine, settings, turn, question)
-    answer = _respond(engine, turn, request.message, found)
+    answer = _respond(engine, turn, request.message, request.language, found)
 
     if answer is None:
         score, outcome, cited = 0.0, provider_failed(turn.settings), ()

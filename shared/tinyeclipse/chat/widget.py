@@ -6,15 +6,16 @@ from tinyeclipse.chat.models import SessionMessage, SessionMessages, SessionMess
 from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.conversations.errors import ConversationNotFound
 from tinyeclipse.db import Database
-from tinyeclipse.tenants.access import active_tenant
+from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
 
 MAX_MESSAGES_PER_POLL = 100
 
 
-def widget_config(db: Database, tenant_id: UUID) -> WidgetConfig:
+def widget_config(db: Database, tenant_id: UUID, origin: str | None) -> WidgetConfig:
     with db.tenant(tenant_id) as conn:
         tenant = active_tenant(conn, tenant_id)
     settings = tenant.effective_settings
+    require_allowed_origin(origin, settings.allowed_domains)
     return WidgetConfig(
         tenant_id=tenant.id,
         name=tenant.name,

@@ -1,5 +1,6 @@
 """The first check of every public (widget) request: the tenant exists and is active."""
 
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from tinyeclipse.db import Connection
@@ -15,6 +16,20 @@ class TenantSuspended(Forbidden):
 
     def __init__(self, tenant_id: UUID) -> None:
         super().__init__(f"Tenant {tenant_id} is suspended.")
+
+
+class OriginNotAllowed(Forbidden):
+    code = "origin_not_allowed"
+
+
+def require_allowed_origin(origin: str | None, allowed_domains: list[str]) -> None:
+    """When a tenant lists its domains, a browser's Origin must be one of them (host, or host:port)."""
+    if not allowed_domains:
+        return
+    parts = urlsplit(origin or "")
+    host = (parts.hostname or "").lower()
+    if not host or (host not in allowed_domains and f"{host}:{parts.port}" not in allowed_domains):
+        raise OriginNotAllowed(f"Requests from {origin or 'an unknown origin'} are not allowed for this tenant.")
 
 
 def active_tenant(conn: Connection, tenant_id: UUID) -> Tenant:
