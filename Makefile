@@ -42,6 +42,7 @@ $(CHROMIUM):
 
 test: $(VENV)/.installed-dev $(CHROMIUM)
 	$(PY) -m ruff check .
+	node --test widget/test/
 	$(PY) -m pytest
 
 # Benchmarks append their results to docs/benchmarks.md.
