@@ -3,10 +3,19 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 
 from tinyeclipse.conversations import service as conversations
-from tinyeclipse.conversations.models import Conversation, ConversationFilters, ConversationSummary, Usage, UsageQuery
+from tinyeclipse.conversations.models import (
+    Conversation,
+    ConversationFilters,
+    ConversationSummary,
+    ConversationUpdate,
+    Message,
+    OperatorReply,
+    Usage,
+    UsageQuery,
+)
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.web.deps import DatabaseDep
 
@@ -25,6 +34,16 @@ def list_conversations(
 @router.get("/conversations/{conversation_id}")
 def get_conversation(database: DatabaseDep, conversation_id: UUID) -> Conversation:
     return conversations.get_conversation(database, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
+def reply(database: DatabaseDep, conversation_id: UUID, body: OperatorReply) -> Message:
+    return conversations.reply(database, conversation_id, body)
+
+
+@router.patch("/conversations/{conversation_id}")
+def update_conversation(database: DatabaseDep, conversation_id: UUID, body: ConversationUpdate) -> Conversation:
+    return conversations.update_conversation(database, conversation_id, body)
 
 
 @router.get("/usage", tags=["usage"])

@@ -97,3 +97,42 @@ def test_usage_per_tenant_and_day(admin: TestClient, data: dict) -> None:
     assert admin.get("/api/admin/usage", params={"from": yesterday, "to": yesterday}).json()["days"] == []
     assert_problem(admin.get("/api/admin/usage", params={"from": today, "to": yesterday}), 422, "invalid_request")
     assert_problem(admin.get("/api/admin/usage", params={"from": "yesterday"}), 422, "invalid_request")
+
+
+def test_the_operator_replies_and_the_visitor_sees_it(admin: TestClient, data: dict, settings, clean_db) -> None:
+    from functions.chat.app import app as chat_app
+    from tests.conftest import client_for
+
+    conversation = data["a_escalated"]
+    response = admin.post(f"/api/admin/conversations/{conversation}/messages", json={"content": "Hi, Sam here."})
+    assert response.status_code == 201, response.text
+    reply = response.json()
+    assert reply["role"] == "operator" and reply["content"] == "Hi, Sam here."
+    assert admin.get(f"/api/admin/conversations/{conversation}").json()["messages"][-1]["id"] == reply["id"]
+    with client_for(chat_app, settings, clean_db) as chat:
+        polled = chat.get(
+            f"/api/chat/conversations/{conversation}/messages", params={"tenant_id": str(data["a"]), "session_id": "s"}
+        ).json()["messages"]
+    chat_app.dependency_overrides.clear()
+    assert polled[-1] == {k: reply[k] for k in ("id", "role", "content", "created_at")}
+    assert_problem(
+        admin.post(f"/api/admin/conversations/{uuid4()}/messages", json={"content": "x"}), 404, "conversation_not_found"
+    )
+    assert_problem(
+        admin.post(f"/api/admin/conversations/{conversation}/messages", json={"content": " "}), 422, "invalid_request"
+    )
+
+
+def test_the_operator_closes_and_clears_an_escalation(admin: TestClient, data: dict) -> None:
+    conversation = data["a_escalated"]
+    closed = admin.patch(f"/api/admin/conversations/{conversation}", json={"status": "closed", "escalated": False})
+    assert closed.status_code == 200, closed.text
+    assert (closed.json()["status"], closed.json()["escalated"]) == ("closed", False)
+    inbox = admin.get("/api/admin/conversations", params={"escalated": True}).json()["items"]
+    assert str(conversation) not in {c["id"] for c in inbox}
+    assert_problem(
+        admin.patch(f"/api/admin/conversations/{conversation}", json={"status": "gone"}), 422, "invalid_request"
+    )
+    assert_problem(
+        admin.patch(f"/api/admin/conversations/{uuid4()}", json={"status": "open"}), 404, "conversation_not_found"
+    )

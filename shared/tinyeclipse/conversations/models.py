@@ -1,10 +1,10 @@
 """What the admin's conversation and usage reads give."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class ConversationFilters(BaseModel):
@@ -48,6 +48,21 @@ class Conversation(BaseModel):
     created_at: datetime
     updated_at: datetime
     messages: list[Message]
+
+
+class OperatorReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class ConversationUpdate(BaseModel):
+    """The operator's triage: close or reopen, and clear (or set) the escalation flag."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "closed"] | None = None
+    escalated: bool | None = None
 
 
 class UsageQuery(BaseModel):

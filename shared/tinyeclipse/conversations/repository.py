@@ -79,11 +79,27 @@ def insert_message(conn: Connection, tenant_id: UUID, conversation_id: UUID, val
 
 
 def touch_conversation(conn: Connection, conversation_id: UUID, *, escalated: bool) -> None:
-    """Mark activity; once escalated, a conversation stays flagged for the operator."""
+    """Mark the visitor's activity: it reopens a closed conversation; an escalation stays flagged."""
     conn.execute(
-        "UPDATE conversations SET updated_at = now(), escalated = escalated OR %s WHERE id = %s",
+        "UPDATE conversations SET updated_at = now(), status = 'open', escalated = escalated OR %s WHERE id = %s",
         [escalated, conversation_id],
     )
+
+
+def update_conversation(conn: Connection, conversation_id: UUID, values: dict[str, Any]) -> bool:
+    """Set status and/or the escalated flag (the operator's triage); False when there is no such conversation."""
+    updated = conn.execute(
+        """UPDATE conversations SET status = COALESCE(%(status)s::conversation_status, status),
+                  escalated = COALESCE(%(escalated)s, escalated), updated_at = now()
+           WHERE id = %(id)s""",
+        {"status": values.get("status"), "escalated": values.get("escalated"), "id": conversation_id},
+    )
+    return updated.rowcount == 1
+
+
+def tenant_of(conn: Connection, conversation_id: UUID) -> UUID | None:
+    row = conn.execute("SELECT tenant_id FROM conversations WHERE id = %s", [conversation_id]).fetchone()
+    return row["tenant_id"] if row else None
 
 
 def insert_usage(conn: Connection, tenant_id: UUID, values: dict[str, Any]) -> None:

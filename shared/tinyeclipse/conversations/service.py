@@ -9,6 +9,9 @@ from tinyeclipse.conversations.models import (
     Conversation,
     ConversationFilters,
     ConversationSummary,
+    ConversationUpdate,
+    Message,
+    OperatorReply,
     Usage,
     UsageDay,
     UsageQuery,
@@ -42,6 +45,26 @@ def get_conversation(db: Database, conversation_id: UUID) -> Conversation:
     if row is None:
         raise ConversationNotFound(conversation_id)
     return Conversation(**row)
+
+
+def reply(db: Database, conversation_id: UUID, body: OperatorReply) -> Message:
+    """An operator's message in the visitor's conversation; the widget shows it on its next poll."""
+    with db.operator() as conn:
+        tenant_id = repository.tenant_of(conn, conversation_id)
+        if tenant_id is None:
+            raise ConversationNotFound(conversation_id)
+        message = repository.insert_message(
+            conn, tenant_id, conversation_id, {"role": "operator", "content": body.content}
+        )
+        repository.update_conversation(conn, conversation_id, {"status": "open"})
+    return Message(**message)
+
+
+def update_conversation(db: Database, conversation_id: UUID, body: ConversationUpdate) -> Conversation:
+    with db.operator() as conn:
+        if not repository.update_conversation(conn, conversation_id, body.model_dump()):
+            raise ConversationNotFound(conversation_id)
+    return get_conversation(db, conversation_id)
 
 
 def usage(db: Database, query: UsageQuery) -> Usage:
