@@ -267,8 +267,9 @@ def report(levels: list[Level], floor: Floor, seconds: float) -> str:
         f"| {_verdict(p95(top.latencies_ms) <= GOAL_P95_MS)} |",
         "",
         "Beyond the floor a chat request does: the tenant/consent check, the rate-limit upsert, a conversation and "
-        "the user message insert, then (after retrieval) the extractive answer, which encodes the question with every "
-        f"sentence of the top 3 chunks (p50 {p50(floor.answer_ms):.1f} ms in process), and one transaction with the "
+        "the user message insert, then (after retrieval) the extractive answer, which encodes the question again and "
+        "scores it against the sentences of the top 3 chunks (their vectors cached per process) "
+        f"(p50 {p50(floor.answer_ms):.1f} ms in process), and one transaction with the "
         "assistant message, the conversation touch and the usage row; plus HTTP through Caddy and uvicorn. "
         f"Closed-loop sessions: at c sessions latency ≈ c / throughput (Little's law). Whole run {seconds:.0f} s.",
         "",
