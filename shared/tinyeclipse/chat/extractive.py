@@ -47,7 +47,7 @@ class ExtractiveProvider:
             return LLMAnswer(text="", coherence=0.0, cited=(), tokens_in=0, tokens_out=0, model=self.name)
         question = in_context(request.question, [turn.content for turn in request.history if turn.role == "user"])
         question_terms = key_terms(question)
-        question_vector = self._embedder.encode([question])[0]
+        question_vector = self._embedder.encode_query(question)
         meaning = np.clip(np.vstack([vectors for _, _, vectors in encoded]) @ question_vector, 0.0, 1.0)
         wording = np.array([coverage(question_terms, sentence) for _, sentence in candidates])
         scores = MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * wording

