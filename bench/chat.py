@@ -2,7 +2,8 @@
 
 The real local stack (`python -m infra.local`, as `make up` runs it) comes up on free ports in a temp dir with
 LLM_PROVIDER=extractive. A benchmark tenant gets the demo knowledge through the admin API; once it is indexed,
-each session (closed loop, no think time) sends chat requests one after another, a fresh conversation each.
+each session (closed loop, no think time) sends chat requests one after another, a fresh conversation each;
+every question is made unique so the per-process query cache never helps (the worst case).
 The floor, measured in this process in the same run against the same database and data, is what any answer
 needs at least: one query encode and one top-k hybrid pgvector query. `make bench` appends the results to
 docs/benchmarks.md.
@@ -111,12 +112,17 @@ class Level:
         return len(self.latencies_ms) / self.seconds
 
 
+def unique_question(turn: int) -> str:
+    """A demo question made unique per request, so that no cache answers for the model: the worst case."""
+    return f"{QUESTIONS[turn % len(QUESTIONS)]} (request {turn})"
+
+
 async def _session(
     http: httpx.AsyncClient, tenant_id: str, session: str, turns: itertools.count, total: int, level: Level
 ) -> None:
     """One visitor asking question after question, each in a fresh conversation, until the level's total is sent."""
     while (turn := next(turns)) < total:
-        body = {"tenant_id": tenant_id, "session_id": session, "message": QUESTIONS[turn % len(QUESTIONS)]}
+        body = {"tenant_id": tenant_id, "session_id": session, "message": unique_question(turn)}
         started = time.perf_counter()
         try:
             response = await http.post("/api/chat", json=body)
@@ -186,7 +192,7 @@ def measure_floor(db: Any, engine: Any, tenant_id: str, runs: int, floor: Floor)
             return retrieval.search(conn, tenant_id, vector, keyword_query(question), k=5, candidates=20)
 
     for turn in range(runs):
-        question = QUESTIONS[turn % len(QUESTIONS)]
+        question = unique_question(turn)
         vectors, encode_ms = _timed(lambda q=question: engine.embedder.encode([q]))
         found, search_ms = _timed(lambda q=question, v=vectors[0]: search(q, v))
         floor.encode_ms.append(encode_ms)
@@ -239,7 +245,8 @@ def report(levels: list[Level], floor: Floor, seconds: float) -> str:
         "",
         "`POST /api/chat` through Caddy on the real local stack (`python -m infra.local`, LLM_PROVIDER=extractive), "
         "a pro_plus tenant with the demo knowledge (5 sources) and no effective rate limits. Each session is a closed "
-        "loop (no think time) asking the next of 12 demo questions in a fresh conversation; client-side latency, "
+        "loop (no think time) asking the next of 12 demo questions, made unique per request so no cache helps, in a "
+        "fresh conversation; client-side latency, "
         "every response checked for 200. Server p50 is the service's own `latency_ms` (checks to answer, before the "
         "log write) of the same requests.",
         "",
