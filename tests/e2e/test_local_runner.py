@@ -22,6 +22,13 @@ def test_the_stack_comes_up_behind_caddy_serves_and_stops_without_orphans(stack:
             assert response.json() == {"status": "ok"}
             assert "Caddy" in response.headers.get("via", ""), "answered through Caddy's reverse proxy"
         assert http.get("/api/nowhere").json()["code"] == "not_found"
+        # The admin panel (built by `make test` / `make up`) and the widget are static files behind Caddy.
+        panel = http.get("/admin/", follow_redirects=True)
+        assert panel.status_code == 200 and panel.headers["content-type"].startswith("text/html")
+        assert http.get("/admin").status_code == 308
+        widget = http.get("/widget/v1/widget.js")
+        assert widget.status_code == 200 and "javascript" in widget.headers["content-type"]
+        assert "max-age=604800" in widget.headers["cache-control"]
 
         auth = {"Authorization": f"Bearer {stack.admin_key}"}
         assert http.get("/api/admin/tenants").status_code == 401
