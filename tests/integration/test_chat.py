@@ -241,3 +241,19 @@ def test_a_failing_provider_gets_a_polite_hand_off_never_a_500(
     with clean_db.operator() as conn:
         flagged = conn.execute("SELECT escalated FROM conversations WHERE id = %s", [body["conversation_id"]])
         assert flagged.fetchone()["escalated"]
+
+
+def test_an_faq_answer_is_quoted_not_its_question(chat: TestClient, settings: Settings, clean_db: Database) -> None:
+    with clean_db.operator() as conn:
+        tenant = conn.execute(
+            "INSERT INTO tenants (whmcs_client_id, name) VALUES (8100, 'Bikes') RETURNING id"
+        ).fetchone()["id"]
+    pairs = [{"question": "Do you repair electric bikes?", "answer": "Yes, we repair e-bikes of all brands."}]
+    sources.create_source(
+        clean_db, settings, SOURCE_CREATE.validate_python({"tenant_id": tenant, "type": "faq", "content": pairs})
+    )
+    while worker.run_once(clean_db, settings, "test"):
+        pass
+    _consent(clean_db, tenant, "rider")
+    body = ask(chat, tenant, "Can you fix my electric bike?", session="rider").json()
+    assert "we repair e-bikes" in body["answer"] and "Do you repair" not in body["answer"]

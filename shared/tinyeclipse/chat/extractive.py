@@ -37,8 +37,10 @@ class ExtractiveProvider:
         self._sentence_vectors = lru_cache(maxsize=SENTENCE_CACHE_CHUNKS)(self._encode_sentences)
 
     def _encode_sentences(self, text: str) -> tuple[list[str], np.ndarray]:
+        # A question (an FAQ's own, say) is never the answer: quote statements only, when there are any.
         found = sentences(text)
-        return found, self._embedder.encode(found)
+        statements = [sentence for sentence in found if not sentence.endswith("?")] or found
+        return statements, self._embedder.encode(statements)
 
     def answer(self, request: LLMRequest) -> LLMAnswer:
         encoded = [(chunk, *self._sentence_vectors(chunk.text)) for chunk in request.context[:CHUNKS_READ]]
