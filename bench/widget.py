@@ -12,7 +12,8 @@ from playwright.sync_api import sync_playwright
 
 from bench.stack import REPO, append_results, machine
 from infra.local.harness import LocalRunner
-from tests.browser.test_widget import CHROMIUM_ARGS, page_html
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.test_widget import page_html
 from tests.webserver import WebServer
 
 RUNS = 20

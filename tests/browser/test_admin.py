@@ -3,33 +3,16 @@ sign in, create a tenant, teach it an FAQ, embed it, a visitor's escalated quest
 operator's reply reaches the visitor, usage is charted."""
 
 import re
-import signal
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from infra.local.harness import LocalRunner
-from tests.browser.test_widget import ARTIFACTS, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS
 from tests.webserver import WebServer
 
 WIDGET = "#tinyeclipse-widget"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRunner]:
-    stack = LocalRunner(tmp_path_factory.mktemp("admin"), LLM_PROVIDER="extractive")
-    stack.start()
-    yield stack
-    assert stack.stop(signal.SIGINT) == 0
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

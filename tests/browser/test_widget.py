@@ -1,28 +1,17 @@
 """The widget in a real browser (Debian's Chromium driven by Playwright) on third-party pages, through the real
 stack: the runner, Caddy, Postgres, the model and the ingest worker."""
 
-import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from infra.local.harness import LocalRunner
+from tests.browser.conftest import ARTIFACTS
 from tests.webserver import WebServer
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 XSS = (
     'Security notice. Our status page <img src=x onerror="window.__pwned = 1"> explains outages. '
     "For the outage history [click here](javascript:window.__pwned=2) or visit https://status.example.com/ today."
@@ -40,14 +29,6 @@ def page_html(stack: LocalRunner, tenant_id: str, css: str = "", extra: str = ""
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Third-party shop</title>
 <style>{css}</style></head><body><h1>Acme Shop</h1><p>Welcome to our shop.</p>
 <script src="{stack.base}/widget/v1/widget.js" data-tenant="{tenant_id}" {extra} async></script></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRunner]:
-    stack = LocalRunner(tmp_path_factory.mktemp("browser"), LLM_PROVIDER="extractive")
-    stack.start()
-    yield stack
-    assert stack.stop(signal.SIGINT) == 0
 
 
 @pytest.fixture(scope="module")
@@ -88,14 +69,6 @@ def site() -> Iterator[WebServer]:
     """A third-party website: its own origin, neither the API's nor the demo's."""
     with WebServer() as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
