@@ -10,9 +10,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.local_http import LocalHTTPServer, QuietHandler
 
 PATHS = ("/openai/v1/chat/completions", "/v1/chat/completions", "/chat/completions")
 DEFAULT_CONTENT = json.dumps({"answer": "This is the fake model's answer [1].", "confidence": 0.9, "sources": [1]})
@@ -36,7 +37,7 @@ class _Outcome:
     body: str | None = None
 
 
-class FakeLLM:
+class FakeLLM(LocalHTTPServer):
     def __init__(self) -> None:
         self.requests: list[dict] = []  # JSON bodies received, in order
         self.paths: list[str] = []  # one per request
@@ -44,11 +45,7 @@ class FakeLLM:
         self._outcome = _Outcome()
         self._delay = 0.0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        # A short poll interval: shutdown() waits for the loop to notice, once per test.
-        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
+        super().__init__(_handler_for(self))
         self.openai_base_url = f"{self.base_url}/v1"
 
     def reply(self, content: str, *, prompt_tokens: int = 100, completion_tokens: int = 20) -> None:
@@ -77,16 +74,6 @@ class FakeLLM:
             self.headers.clear()
         self._outcome = _Outcome()
         self._delay = 0.0
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> "FakeLLM":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _record(self, path: str, headers: dict[str, str], body: dict) -> None:
         with self._lock:
@@ -131,8 +118,8 @@ def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
     return status, headers, json.dumps({"error": {"message": message, "type": kind, "code": code}}).encode()
 
 
-def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(fake: FakeLLM) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path not in PATHS:
@@ -148,19 +135,7 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self._send(*fake._respond(body))
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up first, as in a timeout test
-
-        def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-            pass
+            self.send(status, {"Content-Type": "application/json", **headers}, body)
 
     return Handler
 

@@ -4,14 +4,14 @@ Use the `web_server` fixture (`from tests.webserver import web_server_fixture  #
 or `with WebServer() as server:` for more servers; a WebServer serves from its creation until close().
 """
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.local_http import LocalHTTPServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,12 @@ class Route:
 _NOT_FOUND = Route(b"Not found", 404, {"Content-Type": "text/plain"})
 
 
-class WebServer:
+class WebServer(LocalHTTPServer):
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []  # request paths (with query), in order
         self.request_headers: list[dict[str, str]] = []  # one per hit
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        # A short poll interval: shutdown() waits for the loop to notice, once per test.
-        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
+        super().__init__(_handler_for(self))
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -60,37 +56,15 @@ class WebServer:
     def redirect(self, path: str, to: str, status: int = 302) -> None:
         self.route(path, b"", content_type=None, status=status, headers={"Location": to})
 
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
-    def __enter__(self) -> "WebServer":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-def _handler_for(server: WebServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(server: WebServer) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             server.hits.append(self.path)
             server.request_headers.append(dict(self.headers.items()))
             route = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path) or _NOT_FOUND
             time.sleep(route.delay)
-            try:
-                self.send_response(route.status)
-                for name, value in route.headers.items():
-                    self.send_header(name, value)
-                if route.content_length:
-                    self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                self.wfile.write(route.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up first, as in a timeout test
-
-        def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-            pass
+            self.send(route.status, route.headers, route.body, content_length=route.content_length)
 
     return Handler
 
@@ -100,6 +74,3 @@ def _handler_for(server: WebServer) -> type[BaseHTTPRequestHandler]:
 def web_server_fixture() -> Iterator[WebServer]:
     with WebServer() as server:
         yield server
-
-
-web_server = web_server_fixture  # the same fixture under its own name, for modules that import it so
