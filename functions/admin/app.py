@@ -1,9 +1,9 @@
 """The admin function: the operator's API behind the admin panel."""
 
 from fastapi import APIRouter, Depends
-from mangum import Mangum
 
 from functions.admin import conversations, sources, tenants
+from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.auth import require_admin
 
@@ -13,4 +13,4 @@ router.include_router(sources.router)
 router.include_router(conversations.router)
 
 app = create_app("admin", router)
-handler = Mangum(app, lifespan="off")
+handler = http_entry("admin", app)

@@ -4,13 +4,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from mangum import Mangum
 
 from tinyeclipse.chat import service as chat
 from tinyeclipse.chat import widget
 from tinyeclipse.chat.engine import Engine, get_engine
 from tinyeclipse.chat.models import ChatRequest, ChatResponse, SessionMessages, SessionMessagesQuery, WidgetConfig
 from tinyeclipse.ingestion.embedder import get_embedder
+from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.cors import allow_any_origin
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
@@ -51,7 +51,7 @@ def _load_model() -> None:
     get_embedder().encode(["warm up"])
 
 
-# The model loads at start-up, not on the first visitor's question (Lambda: on the first invocation).
+# The model loads at start-up, not on the first visitor's question (on Lambda: in the init phase).
 app = create_app("chat", router, warm_up=_load_model)
 allow_any_origin(app)
-handler = Mangum(app, lifespan="off")
+handler = http_entry("chat", app, warm_up=_load_model)

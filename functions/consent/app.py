@@ -3,10 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from mangum import Mangum
 
 from tinyeclipse.consent import service as consents
 from tinyeclipse.consent.models import Consent, ConsentCreate, ConsentQuery, ConsentStatus
+from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.client import client_ip, user_agent
 from tinyeclipse.web.cors import allow_any_origin
@@ -27,4 +27,4 @@ def check_consent(database: DatabaseDep, query: Annotated[ConsentQuery, Query()]
 
 app = create_app("consent", router)
 allow_any_origin(app)
-handler = Mangum(app, lifespan="off")
+handler = http_entry("consent", app)

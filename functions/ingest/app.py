@@ -1,8 +1,41 @@
-"""The ingest function: turns sources into embedded chunks (its worker arrives with the ingestion issue)."""
+"""The ingest function: its health over HTTP, and on AWS the SQS queue consumer and the scheduled re-ingestion.
 
-from mangum import Mangum
+Locally the worker and scheduler loops (`python -m functions.ingest.worker|scheduler`) play the last two parts.
+"""
 
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from tinyeclipse.config import get_settings
+from tinyeclipse.db import get_database
+from tinyeclipse.ingestion import consumer, scheduler
+from tinyeclipse.observability import http_entry, lambda_entry
 from tinyeclipse.web.app import create_app
 
 app = create_app("ingest")
-handler = Mangum(app, lifespan="off")
+handler = http_entry("ingest", app)
+
+# A batch never fails whole: each failed message is reported, so only it is delivered again.
+_batch = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+def _run_job_message(record: SQSRecord) -> None:
+    try:
+        consumer.handle_message(get_database(), get_settings(), record.body)
+    except consumer.RetryLater as retry:
+        consumer.postpone(record.event_source_arn, record.receipt_handle, retry.delay)
+        raise
+
+
+def _consume(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=_run_job_message, processor=_batch, context=context)
+
+
+def _enqueue_due(event: dict[str, Any], context: Any) -> dict[str, int]:
+    return {"queued": scheduler.enqueue_due(get_database(), get_settings())}
+
+
+sqs_handler = lambda_entry("ingest", _consume)
+schedule_handler = lambda_entry("ingest", _enqueue_due)

@@ -5,12 +5,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tinyeclipse.secrets import secrets_from_stores
 
 # Which file holds the local environment; tests point it elsewhere so a
 # developer's own `.env` never leaks into a test run.
 ENV_FILE_VARIABLE = "TINYECLIPSE_ENV_FILE"
+MIN_ADMIN_KEY_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -21,13 +24,14 @@ class Settings(BaseSettings):
 
     # The application's role: not the owner of the tables, so row-level security applies.
     database_url: SecretStr
-    # The owner's role: runs migrations only.
-    migrations_database_url: SecretStr
+    # The owner's role: runs migrations only (the local runner and `python -m infra.database`; Lambda has none).
+    migrations_database_url: SecretStr | None = None
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=5, ge=1)
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
 
-    admin_api_key: SecretStr = Field(min_length=16)
+    # Only the admin function needs it; the others run without it (least privilege on AWS).
+    admin_api_key: SecretStr | None = None
 
     # Local stack (make up): Caddy's address and where embedded Postgres keeps its data.
     http_host: str = "127.0.0.1"
@@ -52,6 +56,9 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(default=300, ge=5)
     job_backoff_base_seconds: float = Field(default=10.0, ge=0)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    # Where jobs go: the Postgres queue (its worker polls it) or SQS (on AWS; the queue consumer Lambda).
+    job_queue: Literal["postgres", "sqs"] = "postgres"
+    job_queue_url: str | None = None
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
 
     # Chat: the answering provider. "auto" is groq when GROQ_API_KEY is set, else the offline extractive one.
@@ -77,12 +84,26 @@ class Settings(BaseSettings):
 
     @field_validator("database_url", "migrations_database_url")
     @classmethod
-    def _postgres_url(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
             raise ValueError("must be a postgresql:// URL")
         return value
+
+    @field_validator("admin_api_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_ADMIN_KEY_CHARS:
+            raise ValueError(f"must be at least {MIN_ADMIN_KEY_CHARS} characters")
+        return value
+
+    @model_validator(mode="after")
+    def _queue_has_an_address(self) -> "Settings":
+        if self.job_queue == "sqs" and not self.job_queue_url:
+            raise ValueError("JOB_QUEUE=sqs needs JOB_QUEUE_URL (the SQS queue's URL)")
+        return self
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings(_env_file=os.environ.get(ENV_FILE_VARIABLE, ".env"))
+    # Values read from SSM / Secrets Manager (on AWS) win over the environment and the env file.
+    return Settings(_env_file=os.environ.get(ENV_FILE_VARIABLE, ".env"), **secrets_from_stores(os.environ))

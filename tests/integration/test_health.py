@@ -33,9 +33,3 @@ def test_health_is_a_503_problem_when_the_database_is_down(name: str, settings) 
     assert response.json()["code"] == "database_unavailable"
     assert response.headers["content-type"] == "application/problem+json"
 
-
-@pytest.mark.parametrize("name", FUNCTIONS)
-def test_each_function_is_also_a_lambda_handler(name: str) -> None:
-    from mangum import Mangum
-
-    assert isinstance(importlib.import_module(f"functions.{name}.app").handler, Mangum)

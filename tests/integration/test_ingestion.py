@@ -337,7 +337,7 @@ def test_a_source_deleted_while_queued_is_skipped(clean_db: Database, ingest_set
     with clean_db.operator() as conn:
         job = jobs.claim(conn, "w", 60)
     sources.delete_source(clean_db, source.id)
-    assert job is not None and worker.process(clean_db, ingest_settings, job, "w") is None
+    assert job is not None and worker.process(clean_db, ingest_settings, job, "w") == worker.Processed("done")
 
 
 def test_the_scheduler_queues_due_url_and_pdf_sources_per_tenant_interval(

@@ -1,5 +1,6 @@
 """POST /api/chat's use case, the six steps: input, retrieval, response, confidence, log, escalate."""
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +25,14 @@ from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.conversations.errors import ConversationNotFound
 from tinyeclipse.db import Database
 from tinyeclipse.errors import InvalidInput
+from tinyeclipse.observability import record_chat_answer
 from tinyeclipse.ratelimit.limiter import consume, tenant_limits
 from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
 from tinyeclipse.tenants.settings import Plan, TenantSettings
 
 SNIPPET_CHARS = 240
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ def answer_message(
     sources = [] if outcome.refused else found_sources
     latency_ms = round((time.perf_counter() - started) * 1000)
     message_id = _log(db, turn, outcome, score, found_sources, answer, engine.provider.name, latency_ms)
+    _observe(turn, message_id, outcome, score, engine.provider.name, latency_ms)
     return ChatResponse(
         conversation_id=turn.conversation_id,
         message_id=message_id,
@@ -158,6 +163,24 @@ def answer_message(
         refused=outcome.refused,
         sources=[SourceRef(**{key: source[key] for key in SourceRef.model_fields}) for source in sources],
     )
+
+
+def _observe(turn: _Turn, message_id: UUID, outcome: Outcome, score: float, provider: str, latency_ms: int) -> None:
+    """The answer's log line (ids and numbers, never the visitor's text) and its metrics."""
+    logger.info(
+        "chat answered",
+        extra={
+            "tenant_id": str(turn.tenant_id),
+            "conversation_id": str(turn.conversation_id),
+            "message_id": str(message_id),
+            "confidence": round(score, 4),
+            "escalated": outcome.escalated,
+            "refused": outcome.refused,
+            "provider": provider,
+            "latency_ms": latency_ms,
+        },
+    )
+    record_chat_answer(plan=str(turn.plan), escalated=outcome.escalated, refused=outcome.refused, latency_ms=latency_ms)
 
 
 def _log(

@@ -62,6 +62,19 @@ def claim(conn: Connection, worker: str, lease_seconds: float) -> Job | None:
     return Job(**row) if row else None
 
 
+def claim_by_id(conn: Connection, job_id: int, worker: str, lease_seconds: float) -> Job | None:
+    """Take one job by id (a queue message named it), whatever its run_at; None if it is done, dead,
+    gone, or running under another worker's live lease."""
+    row = conn.execute(
+        f"""UPDATE ingest_jobs SET status = 'running', attempts = attempts + 1, locked_by = %(worker)s,
+                   locked_until = now() + make_interval(secs => %(lease)s), updated_at = now()
+            WHERE id = %(id)s AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
+            RETURNING {JOB_COLUMNS}""",
+        {"id": job_id, "worker": worker, "lease": lease_seconds},
+    ).fetchone()
+    return Job(**row) if row else None
+
+
 def extend_lease(conn: Connection, job_id: int, worker: str, lease_seconds: float) -> bool:
     """Keep a long job ours; False if the lease was lost (another worker took the job over)."""
     updated = conn.execute(
@@ -80,9 +93,13 @@ def complete(conn: Connection, job_id: int) -> None:
     )
 
 
-def retry_later(conn: Connection, job: Job, error: str, base_seconds: float) -> datetime:
-    """Back to the queue after an exponential, jittered delay; returns when it will run."""
-    delay = min(MAX_BACKOFF_SECONDS, base_seconds * 2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
+def backoff_seconds(attempts: int, base_seconds: float) -> float:
+    """Exponential, jittered delay before attempt `attempts + 1`."""
+    return min(MAX_BACKOFF_SECONDS, base_seconds * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
+
+
+def retry_later(conn: Connection, job: Job, error: str, delay: float) -> datetime:
+    """Back to the queue, due after `delay` seconds; returns when it will run."""
     row = conn.execute(
         """UPDATE ingest_jobs SET status = 'queued', run_at = now() + make_interval(secs => %s),
                locked_until = NULL, locked_by = NULL, last_error = %s, updated_at = now()
@@ -108,13 +125,13 @@ def latest_for_source(conn: Connection, source_id: UUID) -> dict[str, Any] | Non
     ).fetchone()
 
 
-def enqueue_due_reingestions(conn: Connection, *, default_hours: dict[str, int], max_attempts: int) -> int:
+def enqueue_due_reingestions(conn: Connection, *, default_hours: dict[str, int], max_attempts: int) -> list[int]:
     """Queue re-ingestion of every url and pdf-by-url source whose tenant's interval has passed.
 
     A source is due when no job for it was created within its tenant's `reingest_interval_hours`
-    (`default_hours` by plan, unless overridden) and none is waiting or running. Returns how many were queued.
+    (`default_hours` by plan, unless overridden) and none is waiting or running. Returns the new jobs' ids.
     """
-    queued = conn.execute(
+    rows = conn.execute(
         """INSERT INTO ingest_jobs (tenant_id, source_id, reason, max_attempts)
            SELECT s.tenant_id, s.id, 'scheduled', %(max_attempts)s
            FROM sources s
@@ -128,7 +145,8 @@ def enqueue_due_reingestions(conn: Connection, *, default_hours: dict[str, int],
                  SELECT 1 FROM ingest_jobs j WHERE j.source_id = s.id
                  AND (j.status IN ('queued', 'running')
                       OR j.created_at > now() - make_interval(hours => interval_setting.hours)))
-           ON CONFLICT (source_id) WHERE status = 'queued' DO NOTHING""",
+           ON CONFLICT (source_id) WHERE status = 'queued' DO NOTHING
+           RETURNING id""",
         {"max_attempts": max_attempts, "default_hours": Jsonb(default_hours)},
-    )
-    return queued.rowcount
+    ).fetchall()
+    return [row["id"] for row in rows]

@@ -5,18 +5,15 @@ import threading
 
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
-from tinyeclipse.ingestion import jobs
-from tinyeclipse.tenants.settings import PLAN_DEFAULTS
+from tinyeclipse.ingestion.queue import get_queue
 
 logger = logging.getLogger(__name__)
 
 
 def enqueue_due(db: Database, settings: Settings) -> int:
-    default_hours = {str(plan): values["reingest_interval_hours"] for plan, values in PLAN_DEFAULTS.items()}
+    """Queue the due re-ingestions (the EventBridge schedule's job on AWS); returns how many."""
     with db.operator() as conn:
-        queued = jobs.enqueue_due_reingestions(
-            conn, default_hours=default_hours, max_attempts=settings.job_max_attempts
-        )
+        queued = get_queue(settings).enqueue_due(conn)
     if queued:
         logger.info("scheduler queued %s re-ingestions", queued)
     return queued

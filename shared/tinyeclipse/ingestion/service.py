@@ -5,8 +5,9 @@ from uuid import UUID
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Connection, Database
 from tinyeclipse.errors import InvalidInput, NotFound, TooLarge
-from tinyeclipse.ingestion import jobs, repository
+from tinyeclipse.ingestion import repository
 from tinyeclipse.ingestion.models import IngestJob, Source, SourceCreate, SourceType
+from tinyeclipse.ingestion.queue import get_queue
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.tenants import repository as tenants_repository
 from tinyeclipse.tenants.errors import TenantNotFound
@@ -27,7 +28,7 @@ def _require_tenant(conn: Connection, tenant_id: UUID) -> None:
 
 
 def _created(conn: Connection, tenant_id: UUID, source_id: UUID, settings: Settings) -> Source:
-    jobs.enqueue(conn, tenant_id, source_id, "created", max_attempts=settings.job_max_attempts)
+    get_queue(settings).enqueue(conn, tenant_id, source_id, "created")
     row = repository.get_source(conn, source_id)
     assert row is not None
     return Source(**row)
@@ -83,5 +84,5 @@ def request_ingestion(db: Database, settings: Settings, source_id: UUID) -> Inge
         row = repository.get_source(conn, source_id)
         if row is None:
             raise SourceNotFound(source_id)
-        job = jobs.enqueue(conn, row["tenant_id"], source_id, "manual", max_attempts=settings.job_max_attempts)
+        job = get_queue(settings).enqueue(conn, row["tenant_id"], source_id, "manual")
     return IngestJob(**job.__dict__)

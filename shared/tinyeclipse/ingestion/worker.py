@@ -1,7 +1,9 @@
-"""The ingestion worker: claims jobs from the queue and indexes their sources, until told to stop.
+"""The ingestion worker: claims jobs and indexes their sources.
 
-Permanent failures (ExtractionError) are dead-lettered at once; anything else is retried with backoff
-until the job's attempts run out. Either way the source ends `failed` with the reason for the operator.
+Locally it polls the Postgres queue until told to stop (`run_worker`); on AWS the SQS consumer hands it
+one job id per message (`run_job`). Permanent failures (ExtractionError) are dead-lettered at once;
+anything else is retried with backoff until the job's attempts run out. Either way the source ends
+`failed` with the reason for the operator.
 """
 
 import logging
@@ -9,6 +11,8 @@ import os
 import socket
 import threading
 import time
+from dataclasses import dataclass
+from typing import Literal
 
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
@@ -21,6 +25,16 @@ logger = logging.getLogger(__name__)
 
 class LeaseLost(Exception):
     """Another worker took the job over (our lease ran out): stop without writing anything."""
+
+
+@dataclass(frozen=True)
+class Processed:
+    """How a claimed job ended: indexed (`result` is None if the source was deleted meanwhile),
+    queued again after `retry_in` seconds, dead-lettered, or left to the worker that took it over."""
+
+    outcome: Literal["done", "retry", "dead", "lost"]
+    result: IndexResult | None = None
+    retry_in: float | None = None
 
 
 def worker_name() -> str:
@@ -43,44 +57,58 @@ class _Lease:
         self._renewed = time.monotonic()
 
 
-def _give_up(db: Database, job: jobs.Job, reason: str) -> None:
+def _job_log(job: jobs.Job) -> dict[str, object]:
+    return {"tenant_id": str(job.tenant_id), "source_id": str(job.source_id), "job_id": job.id}
+
+
+def _give_up(db: Database, job: jobs.Job, reason: str) -> Processed:
     with db.operator() as conn:
         jobs.dead_letter(conn, job.id, reason)
         repository.mark_failed(conn, job.source_id, reason)
-    logger.warning("ingest job %s for source %s dead-lettered: %s", job.id, job.source_id, reason)
+    logger.warning("ingest job dead-lettered: %s", reason, extra=_job_log(job))
+    return Processed("dead")
 
 
-def _retry_or_give_up(db: Database, settings: Settings, job: jobs.Job, reason: str) -> None:
+def _retry_or_give_up(db: Database, settings: Settings, job: jobs.Job, reason: str) -> Processed:
     if job.attempts >= job.max_attempts:
-        _give_up(db, job, f"{reason} (gave up after {job.attempts} attempts)")
-        return
+        return _give_up(db, job, f"{reason} (gave up after {job.attempts} attempts)")
+    delay = jobs.backoff_seconds(job.attempts, settings.job_backoff_base_seconds)
     with db.operator() as conn:
-        run_at = jobs.retry_later(conn, job, reason, settings.job_backoff_base_seconds)
-    logger.info("ingest job %s attempt %s failed (%s); retrying at %s", job.id, job.attempts, reason, run_at)
+        run_at = jobs.retry_later(conn, job, reason, delay)
+    logger.info("ingest job attempt %s failed (%s); retrying at %s", job.attempts, reason, run_at, extra=_job_log(job))
+    return Processed("retry", retry_in=delay)
 
 
-def process(db: Database, settings: Settings, job: jobs.Job, worker: str) -> IndexResult | None:
+def process(db: Database, settings: Settings, job: jobs.Job, worker: str) -> Processed:
     """Run one claimed job to its end: done, queued again, or dead."""
     if job.attempts > job.max_attempts:
-        _give_up(db, job, f"The worker stopped during ingestion {job.max_attempts} times; giving up.")
-        return None
+        return _give_up(db, job, f"The worker stopped during ingestion {job.max_attempts} times; giving up.")
     lease = _Lease(db, job, worker, settings.job_lease_seconds)
     try:
         result = index_source(db, settings, job.tenant_id, job.source_id, progress=lease)
     except LeaseLost:
-        logger.warning("ingest job %s: lease lost to another worker; leaving it", job.id)
-        return None
+        logger.warning("ingest job lease lost to another worker; leaving it", extra=_job_log(job))
+        return Processed("lost")
     except ExtractionError as exc:
-        _give_up(db, job, str(exc))
-        return None
+        return _give_up(db, job, str(exc))
     except Exception as exc:
-        logger.exception("ingest job %s failed", job.id)
-        _retry_or_give_up(db, settings, job, str(exc) or type(exc).__name__)
-        return None
+        logger.exception("ingest job failed", extra=_job_log(job))
+        return _retry_or_give_up(db, settings, job, str(exc) or type(exc).__name__)
     with db.operator() as conn:
         jobs.complete(conn, job.id)
-    logger.info("ingest job %s for source %s done: %s", job.id, job.source_id, result)
-    return result
+    logger.info("ingest job done: %s", result, extra=_job_log(job))
+    return Processed("done", result)
+
+
+def run_job(db: Database, settings: Settings, job_id: int, worker: str) -> Processed | None:
+    """Claim the job a queue message names and run it; None if there is nothing to run
+    (done, dead or deleted already, or running under another worker's live lease)."""
+    with db.operator() as conn:
+        job = jobs.claim_by_id(conn, job_id, worker, settings.job_lease_seconds)
+    if job is None:
+        logger.info("ingest job %s is not waiting to run; message dropped", job_id)
+        return None
+    return process(db, settings, job, worker)
 
 
 def run_once(db: Database, settings: Settings, worker: str) -> bool:

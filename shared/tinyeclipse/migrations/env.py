@@ -7,7 +7,12 @@ from tinyeclipse.config import get_settings
 
 
 def _url() -> str:
-    url = context.config.attributes.get("database_url") or get_settings().migrations_database_url.get_secret_value()
+    url = context.config.attributes.get("database_url")
+    if not url:
+        configured = get_settings().migrations_database_url
+        if configured is None:
+            raise RuntimeError("MIGRATIONS_DATABASE_URL is not set: migrations run as the tables' owner.")
+        url = configured.get_secret_value()
     # SQLAlchemy needs the driver named; psycopg 3 is the one the app uses too.
     return url.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
 

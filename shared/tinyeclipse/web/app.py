@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from tinyeclipse.db import close_database
 from tinyeclipse.errors import Unavailable
+from tinyeclipse.observability import configure_logging
 from tinyeclipse.web.deps import DatabaseDep
 from tinyeclipse.web.problems import install_problem_handlers
 
@@ -49,6 +50,7 @@ def create_app(name: str, *routers: APIRouter, warm_up: Callable[[], object] | N
 
     `warm_up` runs before the app takes requests (loading a model, say).
     """
+    configure_logging(name)
     app = FastAPI(
         title=f"TinyEclipse {name}",
         docs_url=f"/api/{name}/docs",

@@ -18,10 +18,14 @@ def _valid_ip(value: str) -> str | None:
 def client_ip(request: Request) -> str | None:
     """The caller's IP address, or None if there is no valid one.
 
-    Caddy's reverse_proxy (no trusted_proxies configured) replaces any X-Forwarded-For the client
-    sent with the address of the peer it saw, so the last entry is the one our proxy vouches for;
-    earlier entries could be forged. Without the header (no proxy in front) the peer is the client.
+    On Lambda, API Gateway's own record of the connection (`requestContext.http.sourceIp`) is the
+    answer: headers may be forged. Behind Caddy (its reverse_proxy with no trusted_proxies replaces any
+    X-Forwarded-For the client sent with the address of the peer it saw) the last entry is the one our
+    proxy vouches for. Without the header (no proxy in front) the peer is the client.
     """
+    event = request.scope.get("aws.event")
+    if event is not None:
+        return _valid_ip(str(event.get("requestContext", {}).get("http", {}).get("sourceIp", "")))
     forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
     if forwarded and (ip := _valid_ip(forwarded.rsplit(",", 1)[-1])):
         return ip
