@@ -45,6 +45,8 @@ def lambda_entry(service: str, handler: LambdaHandler) -> LambdaHandler:
         logger.append_keys(service=_service_name(service))
         return handler(event, context)
 
+    # The trace's subsegment is named after it ("## consume", "## chat_http").
+    entry.__name__ = getattr(handler, "__name__", f"{service}_http").lstrip("_")
     if not _tracing_wanted():
         return entry
     from aws_lambda_powertools import Tracer
