@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
 
-.PHONY: up test bench eval lint fmt lock clean help
+.PHONY: up test bench eval lint fmt lock clean help validate-template
 
 help:
 	@echo "make up    - install what is needed and run the whole stack locally"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench - run the benchmarks, results in docs/benchmarks.md"
 	@echo "make eval  - answer quality on the SQuAD 2.0 slice, results in docs/benchmarks.md"
 	@echo "make lint  - ruff"
+	@echo "make validate-template - cfn-lint on the AWS SAM template (template.yaml)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -29,6 +30,21 @@ $(VENV)/.installed-run: $(RUN_REQUIREMENTS) | $(PY)
 $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt -c requirements.lock
 	@touch $@
+
+# cfn-lint lives in its own venv: aws-sam-translator pins an older pydantic than the application's.
+# infra/requirements-cfn.txt pins every transitive dependency; reinstalled only when it changes.
+CFN_VENV := .venv-cfn
+CFN_LINT := $(CFN_VENV)/bin/cfn-lint
+
+$(CFN_VENV)/bin/python:
+	$(PYTHON) -m venv $(CFN_VENV)
+
+$(CFN_VENV)/.installed: infra/requirements-cfn.txt | $(CFN_VENV)/bin/python
+	$(CFN_VENV)/bin/python -m pip --disable-pip-version-check install --quiet -r infra/requirements-cfn.txt
+	@touch $@
+
+validate-template: $(CFN_VENV)/.installed
+	$(CFN_LINT) template.yaml
 
 # The admin panel (Next.js static export) is rebuilt only when its sources change; npm ci from the lockfile.
 ADMIN_SOURCES := $(shell find admin -type f -not -path 'admin/node_modules/*' -not -path 'admin/.next/*' \
@@ -50,8 +66,9 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 
-test: $(VENV)/.installed-dev $(CHROMIUM) admin/out/index.html
+test: $(VENV)/.installed-dev $(CFN_VENV)/.installed $(CHROMIUM) admin/out/index.html
 	$(PY) -m ruff check .
+	$(CFN_LINT) template.yaml
 	cd admin && npm run lint && npm run typecheck
 	node --test widget/test/
 	$(PY) -m pytest
@@ -79,4 +96,4 @@ lock: $(VENV)/.installed-dev
 	$(PIP) freeze --exclude-editable | grep -v '^tinyeclipse' > requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CFN_VENV) .pytest_cache .ruff_cache

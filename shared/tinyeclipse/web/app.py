@@ -55,6 +55,8 @@ def create_app(name: str, *routers: APIRouter, warm_up: Callable[[], object] | N
         title=f"TinyEclipse {name}",
         docs_url=f"/api/{name}/docs",
         openapi_url=f"/api/{name}/openapi.json",
+        # Every route stays under /api/<name>/, the prefix Caddy and API Gateway route by.
+        swagger_ui_oauth2_redirect_url=f"/api/{name}/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=_lifespan(warm_up),
     )
