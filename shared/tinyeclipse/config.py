@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     retrieval_top_k: int = Field(default=5, ge=1, le=20)
     retrieval_candidates: int = Field(default=20, ge=1, le=200)
 
-    @field_validator("groq_api_key", "openai_api_key", mode="before")
+    @field_validator("groq_api_key", "openai_api_key", "migrations_database_url", "admin_api_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

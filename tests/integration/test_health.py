@@ -32,4 +32,3 @@ def test_health_is_a_503_problem_when_the_database_is_down(name: str, settings) 
     assert response.status_code == 503
     assert response.json()["code"] == "database_unavailable"
     assert response.headers["content-type"] == "application/problem+json"
-

