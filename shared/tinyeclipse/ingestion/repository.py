@@ -2,13 +2,16 @@
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from uuid import UUID
 
-import numpy as np
 from psycopg.types.json import Jsonb
 
 from tinyeclipse.db import Connection
+
+if TYPE_CHECKING:
+    # Only the worker writes vectors; the admin function (and its image) has no numpy.
+    import numpy as np
 
 SOURCE_COLUMNS = """s.id, s.tenant_id, s.type, s.title, s.url, s.content, s.crawl, s.max_pages, f.filename,
     s.status, s.error, s.chunk_count, s.document_count, s.last_indexed_at, s.created_at, s.updated_at"""
@@ -139,7 +142,7 @@ class ChunkRow:
 
 
 def insert_chunks(
-    conn: Connection, tenant_id: UUID, source_id: UUID, chunks: Sequence[ChunkRow], vectors: np.ndarray
+    conn: Connection, tenant_id: UUID, source_id: UUID, chunks: Sequence[ChunkRow], vectors: "np.ndarray"
 ) -> None:
     """Write chunks with their embeddings. executemany pipelines the inserts; COPY is not allowed
     on a table under row-level security."""
