@@ -78,6 +78,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.ingest
 	$(PY) -m bench.chat
 	$(PY) -m bench.widget
+	$(PY) -m bench.coldstart
 
 # Answer quality on ../shared/eval (SQuAD 2.0 slice), appended to docs/benchmarks.md.
 eval: $(VENV)/.installed-dev
