@@ -1,184 +1,40 @@
 """The AWS SAM template (template.yaml) against the code it deploys.
 
 The handlers and routes it names must exist in the apps; secrets and IAM follow least privilege; the
-queue is wired for partial batch failures and a dead-letter queue; cfn-lint passes; and the real SAM
-transform (aws-sam-translator, in cfn-lint's own venv `.venv-cfn`, which `make test` installs) turns it
-into a CloudFormation template that cfn-lint also passes and whose roles carry no wildcard.
+queue is wired for partial batch failures and a dead-letter queue. (cfn-lint and the SAM transform:
+test_template_lint.py.)
 """
 
 import importlib
-import json
-import os
 import re
-import subprocess
-from collections.abc import Iterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
+from tests.infra.template import (
+    APPS,
+    DOCKERFILES,
+    HANDLERS,
+    HTTP_API_TIMEOUT_SECONDS,
+    QUEUE_SENDERS,
+    REPO,
+    SECRETS_BY_HANDLER,
+    as_list,
+    assert_no_wildcards,
+    branches,
+    command,
+    environment,
+    function_for,
+    functions,
+    load_template,
+    referenced_names,
+    ssm_parameters_granted,
+    statements,
+)
 from tinyeclipse.config import Settings
 from tinyeclipse.secrets import SECRET_SETTINGS
-
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATE = REPO / "template.yaml"
-CFN_VENV = REPO / ".venv-cfn"
-CFN_LINT = CFN_VENV / "bin" / "cfn-lint"
-CFN_PYTHON = CFN_VENV / "bin" / "python"
-
-APPS = ("chat", "consent", "ingest", "admin")
-DOCKERFILES = {f"infra/docker/{name}.Dockerfile" for name in APPS}
-HANDLERS = {
-    "functions.chat.app.handler",
-    "functions.consent.app.handler",
-    "functions.admin.app.handler",
-    "functions.ingest.app.handler",
-    "functions.ingest.app.sqs_handler",
-    "functions.ingest.app.schedule_handler",
-}
-# The SSM parameters (template parameter names) each handler may read, and nothing more.
-SECRETS_BY_HANDLER = {
-    "functions.chat.app.handler": {"DatabaseUrlParameter", "GroqApiKeyParameter"},
-    "functions.consent.app.handler": {"DatabaseUrlParameter"},
-    "functions.admin.app.handler": {"DatabaseUrlParameter", "AdminApiKeyParameter"},
-    "functions.ingest.app.handler": {"DatabaseUrlParameter"},
-    "functions.ingest.app.sqs_handler": {"DatabaseUrlParameter"},
-    "functions.ingest.app.schedule_handler": {"DatabaseUrlParameter"},
-}
-QUEUE_SENDERS = {"functions.admin.app.handler", "functions.ingest.app.schedule_handler"}
-HTTP_API_TIMEOUT_SECONDS = 30
-# AWS-managed policies SAM attaches (logs, X-Ray, VPC network interfaces): their `*` cannot be narrowed.
-ALLOWED_MANAGED_POLICIES = {
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-    "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-}
-# Services whose write APIs accept no resource ARN.
-WILDCARD_RESOURCE_SERVICES = {"xray", "cloudwatch"}
-
-
-class CloudFormationLoader(yaml.SafeLoader):
-    """A SafeLoader that reads CloudFormation's short tags (!Ref, !Sub, !GetAtt, !If ...) as their long form."""
-
-
-def _construct_intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _construct_intrinsic)
-
-
-@cache
-def load_template() -> dict[str, Any]:
-    return yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)
-
-
-def _merge(base: Any, override: Any) -> Any:
-    """SAM's Globals merge: maps merge key by key, anything else is replaced by the function's own value."""
-    if isinstance(base, dict) and isinstance(override, dict) and not _is_intrinsic(override):
-        merged = dict(base)
-        for key, value in override.items():
-            merged[key] = _merge(base[key], value) if key in base else value
-        return merged
-    return override
-
-
-def _is_intrinsic(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref"))
-
-
-@cache
-def functions() -> dict[str, dict[str, Any]]:
-    """Each AWS::Serverless::Function's properties (Globals merged in), by logical id."""
-    template = load_template()
-    defaults = template.get("Globals", {}).get("Function", {})
-    return {
-        logical_id: _merge(defaults, resource.get("Properties", {}))
-        for logical_id, resource in template["Resources"].items()
-        if resource["Type"] == "AWS::Serverless::Function"
-    }
-
-
-def command(properties: dict[str, Any]) -> str:
-    value = properties.get("ImageConfig", {}).get("Command")
-    assert isinstance(value, list) and len(value) == 1, f"ImageConfig.Command must name one handler, got {value!r}"
-    return value[0]
-
-
-def function_for(handler: str) -> tuple[str, dict[str, Any]]:
-    [(logical_id, properties)] = [(i, p) for i, p in functions().items() if command(p) == handler]
-    return logical_id, properties
-
-
-def branches(value: Any) -> Iterator[Any]:
-    """Every value `value` may take: both sides of each Fn::If, never AWS::NoValue."""
-    if isinstance(value, dict) and "Fn::If" in value:
-        for side in value["Fn::If"][1:]:
-            yield from branches(side)
-    elif value != {"Ref": "AWS::NoValue"}:
-        yield value
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def statements(policies: list[Any]) -> Iterator[dict[str, Any]]:
-    """The inline IAM statements of a SAM `Policies` list (policy templates and managed names excluded)."""
-    for policy in policies:
-        for document in branches(policy):
-            if isinstance(document, dict) and "Statement" in document:
-                for statement in as_list(document["Statement"]):
-                    yield from branches(statement)
-
-
-def referenced_names(value: Any) -> set[str]:
-    """The names a value refers to: `Ref`s, `GetAtt` resources and `${Name}` in `Fn::Sub` strings."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref":
-                if not inner.startswith("AWS::"):
-                    found.add(inner)
-            elif key == "Fn::GetAtt":
-                found.add(inner[0])
-            elif key == "Fn::Sub":
-                text = inner if isinstance(inner, str) else inner[0]
-                found |= {name for name in re.findall(r"\$\{([^}!]+)\}", text) if not name.startswith("AWS::")}
-                found |= referenced_names(inner if isinstance(inner, list) else [])
-            else:
-                found |= referenced_names(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            found |= referenced_names(inner)
-    return found
-
-
-def ssm_parameters_granted(properties: dict[str, Any]) -> set[str]:
-    granted: set[str] = set()
-    for statement in statements(properties.get("Policies", [])):
-        if any(str(action).startswith("ssm:") for action in as_list(statement["Action"])):
-            granted |= referenced_names(statement["Resource"])
-    return granted
-
-
-def environment(properties: dict[str, Any]) -> dict[str, Any]:
-    return properties.get("Environment", {}).get("Variables", {})
-
 
 # ------------------------------------------------------------------ images and handlers
 
@@ -454,15 +310,6 @@ def test_functions_can_join_the_database_vpc_optionally() -> None:
     assert all(p.get("Tracing") == "Active" for p in functions().values())
 
 
-def assert_no_wildcards(statement: dict[str, Any], where: str) -> None:
-    actions = [str(a) for a in as_list(statement.get("Action", []))]
-    assert "NotAction" not in statement and "NotResource" not in statement, where
-    assert all(a != "*" and not a.endswith(":*") for a in actions), f"{where}: wildcard action {actions}"
-    if statement.get("Resource") == "*" or "*" in as_list(statement.get("Resource")):
-        services = {a.split(":")[0] for a in actions}
-        assert services <= WILDCARD_RESOURCE_SERVICES, f"{where}: Resource '*' for {actions}"
-
-
 def test_no_inline_statement_uses_a_wildcard() -> None:
     for logical_id, properties in functions().items():
         policies = properties.get("Policies", [])
@@ -473,112 +320,6 @@ def test_no_inline_statement_uses_a_wildcard() -> None:
                 assert isinstance(document, dict) and "Statement" in document, f"{logical_id}: {document}"
         for statement in statements(policies):
             assert_no_wildcards(statement, logical_id)
-
-
-# ------------------------------------------------------------------ cfn-lint and the real SAM transform
-
-
-def cfn_tool(path: Path) -> Path:
-    if not path.exists():
-        pytest.fail(f"{path.relative_to(REPO)} is missing: run `make test` (it installs infra/requirements-cfn.txt)")
-    return path
-
-
-def run_cfn_lint(template: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cfn_tool(CFN_LINT)), "--format", "parseable", str(template)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=REPO,
-    )
-
-
-def test_cfn_lint_passes_on_the_template() -> None:
-    result = run_cfn_lint(TEMPLATE)
-    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
-
-
-def test_cfn_lint_catches_a_broken_template(tmp_path: Path) -> None:
-    broken = tmp_path / "template.yaml"
-    broken.write_text(TEMPLATE.read_text().replace("      Timeout: 29\n", "      Timeout: 29\n      Timeuot: 29\n"))
-    result = run_cfn_lint(broken)
-    assert result.returncode != 0 and "Timeuot" in result.stdout
-
-
-# Runs in .venv-cfn: SAM's own transform, with an image URI where `sam build` would put the pushed image.
-TRANSFORM = """
-import json, sys
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-from samtranslator.yaml_helper import yaml_parse
-
-template = yaml_parse(open(sys.argv[1]).read())
-for resource in template["Resources"].values():
-    if resource["Type"] == "AWS::Serverless::Function":
-        resource["Properties"]["ImageUri"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tinyeclipse:test"
-parameters = {"AWS::Region": "eu-west-1", "AWS::Partition": "aws", "AWS::AccountId": "123456789012"}
-parameters.update(json.loads(sys.argv[2]))
-managed = {"AWSLambdaBasicExecutionRole": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}
-translator = Translator(None, Parser())
-output = translator.translate(template, parameter_values=parameters, get_managed_policy_map=lambda: managed)
-json.dump(output, sys.stdout, indent=1)
-"""
-
-PARAMETER_SETS = {
-    "defaults": {},
-    "vpc-groq-reserved": {
-        "SubnetIds": "subnet-0a,subnet-0b",
-        "SecurityGroupIds": "sg-0a",
-        "GroqApiKeyParameter": "/tinyeclipse/groq-api-key",
-        "ChatReservedConcurrency": 5,
-    },
-}
-
-
-@cache
-def transformed(parameter_set: str, directory: Path) -> Path:
-    result = subprocess.run(
-        [str(cfn_tool(CFN_PYTHON)), "-c", TRANSFORM, str(TEMPLATE), json.dumps(PARAMETER_SETS[parameter_set])],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"},
-    )
-    assert result.returncode == 0, f"the SAM transform failed:\n{result.stderr}"
-    output = directory / f"{parameter_set}.json"
-    output.write_text(result.stdout)
-    return output
-
-
-@pytest.fixture(scope="module")
-def transform_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("sam")
-
-
-@pytest.mark.parametrize("parameter_set", sorted(PARAMETER_SETS))
-def test_the_sam_transform_yields_a_template_cfn_lint_passes(parameter_set: str, transform_dir: Path) -> None:
-    output = transformed(parameter_set, transform_dir)
-    result = run_cfn_lint(output)
-    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
-
-
-@pytest.mark.parametrize("parameter_set", sorted(PARAMETER_SETS))
-def test_the_generated_roles_carry_no_wildcard(parameter_set: str, transform_dir: Path) -> None:
-    resources = json.loads(transformed(parameter_set, transform_dir).read_text())["Resources"]
-    roles = {i: r["Properties"] for i, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == len(functions())
-    for role_id, role in roles.items():
-        assert set(role.get("ManagedPolicyArns", [])) <= ALLOWED_MANAGED_POLICIES, role_id
-        for policy in role.get("Policies", []):
-            for document in branches(policy):
-                for statement in as_list(document["PolicyDocument"]["Statement"]):
-                    assert_no_wildcards(statement, role_id)
-    assert not [i for i, r in resources.items() if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")]
-    mappings = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert [m["FunctionResponseTypes"] for m in mappings] == [["ReportBatchItemFailures"]]
 
 
 def test_the_deployment_guide_covers_every_parameter_and_output() -> None:
