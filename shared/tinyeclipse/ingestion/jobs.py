@@ -17,6 +17,9 @@ from tinyeclipse.db import Connection
 Reason = Literal["created", "manual", "scheduled"]
 JOB_COLUMNS = "id, tenant_id, source_id, reason, status, attempts, max_attempts, run_at, last_error, created_at"
 MAX_BACKOFF_SECONDS = 3600.0
+# Taking a job: running, one more attempt, leased to %(worker)s for %(lease)s seconds.
+CLAIM = """status = 'running', attempts = attempts + 1, locked_by = %(worker)s,
+           locked_until = now() + make_interval(secs => %(lease)s), updated_at = now()"""
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,7 @@ def enqueue(conn: Connection, tenant_id: UUID, source_id: UUID, reason: Reason, 
 def claim(conn: Connection, worker: str, lease_seconds: float) -> Job | None:
     """Take the next due job: a queued one whose time has come, or a running one whose lease ran out."""
     row = conn.execute(
-        f"""UPDATE ingest_jobs SET status = 'running', attempts = attempts + 1, locked_by = %(worker)s,
-                   locked_until = now() + make_interval(secs => %(lease)s), updated_at = now()
+        f"""UPDATE ingest_jobs SET {CLAIM}
             WHERE id = (
                 SELECT id FROM ingest_jobs
                 WHERE (status = 'queued' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
@@ -66,8 +68,7 @@ def claim_by_id(conn: Connection, job_id: int, worker: str, lease_seconds: float
     """Take one job by id (a queue message named it), whatever its run_at; None if it is done, dead,
     gone, or running under another worker's live lease."""
     row = conn.execute(
-        f"""UPDATE ingest_jobs SET status = 'running', attempts = attempts + 1, locked_by = %(worker)s,
-                   locked_until = now() + make_interval(secs => %(lease)s), updated_at = now()
+        f"""UPDATE ingest_jobs SET {CLAIM}
             WHERE id = %(id)s AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
             RETURNING {JOB_COLUMNS}""",
         {"id": job_id, "worker": worker, "lease": lease_seconds},
