@@ -1,16 +1,12 @@
 """Cold start and package size of the four Lambda handlers (issue "Deployable for real", item 5).
 
-Cold start: every sample is a fresh Python process that imports `functions.<name>.app` and calls its Mangum
-`handler(event, context)` once with a real-shaped API Gateway HTTP API v2 event for `GET /api/<name>/health`
-(which opens the pool and runs SELECT 1 against a throw-away embedded Postgres), then once more (warm). The
-child reads its settings from the environment only, as on Lambda. Mangum runs with lifespan off, so the chat
-function's model warm-up never runs there: the model loads on the first request that needs it. For chat the
-benchmark therefore also times the model load after the health check, and in other processes a first
-`POST /api/chat` (the visitor's first question) as the cold request. One `python -X importtime` per light
-function names where its import time goes.
-
-Package size: each function's requirements installed with `pip install --target` under requirements.lock
-(the pip cache and the local CPU torch wheel make it offline), measured on disk.
+Cold start: every sample is a fresh Python process, on the function's own packages only (bench/packages.py),
+that imports `functions.<name>.app` and calls its `handler(event, context)` once with a real-shaped API
+Gateway HTTP API v2 event for `GET /api/<name>/health` (which opens the pool and runs SELECT 1 against a
+throw-away embedded Postgres), then once more (warm). The child reads its settings from the environment
+only and has Lambda's variables set, so chat loads its model while it is imported (the init phase); for chat
+a first `POST /api/chat` (the visitor's first question) is timed too, and the model alone. One
+`python -X importtime` per light function names where its import time goes.
 
 `python -m bench.coldstart` appends the results to docs/benchmarks.md.
 """
@@ -30,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.packages import Package, package_size, pip_cache_dir
 from bench.stack import REPO, Stack, append_results, machine
 from tests.aws.events import http_api_event
 
@@ -49,7 +46,6 @@ HEAVY = (
     "numpy",
 )
 CHILD_TIMEOUT = 180
-PIP_TIMEOUT = 900
 LAMBDA_ZIP_LIMIT_MB = 250  # Lambda: a function's unzipped code and layers together
 RESULT_MARK = "COLDSTART-RESULT "
 ADMIN_KEY = "coldstart-admin-key-" + "k" * 16
@@ -294,92 +290,6 @@ def import_breakdown(name: str, env: dict[str, str]) -> tuple[list[tuple[str, fl
     return sorted(by_package.items(), key=lambda item: -item[1]), total
 
 
-# --- package size -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Package:
-    name: str
-    seconds: float = 0.0
-    total_mb: float = 0.0
-    pycache_mb: float = 0.0
-    top: list[tuple[str, float]] = field(default_factory=list)
-    nvidia: list[str] = field(default_factory=list)
-    error: str = ""
-    target: Path | None = None  # kept until the cold starts ran in it
-
-
-def _size(path: Path) -> tuple[int, int]:
-    """Bytes under `path` (apparent size, symlinks not followed), and how many of them are __pycache__."""
-    total = pycache = 0
-    for root, _, files in os.walk(path):
-        for file in files:
-            size = (Path(root) / file).lstat().st_size
-            total += size
-            if "__pycache__" in root:
-                pycache += size
-    return total, pycache
-
-
-def _top_level(name: str) -> str:
-    """`numpy.libs` counts as numpy; `foo-1.0.dist-info` as foo."""
-    name = name.removesuffix(".libs")
-    return re.split(r"-\d", name.removesuffix(".dist-info"))[0]
-
-
-def package_size(name: str, cache_dir: Path, workdir: Path) -> Package:
-    package = Package(name)
-    target = workdir / f"pkg-{name}"
-    started = time.monotonic()
-    try:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--quiet",
-                "--cache-dir",
-                str(cache_dir),
-                "--target",
-                str(target),
-                "-r",
-                f"functions/{name}/requirements.txt",
-                "-c",
-                "requirements.lock",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=PIP_TIMEOUT,
-        )
-        package.seconds = time.monotonic() - started
-        if done.returncode != 0:
-            package.error = f"pip exit code {done.returncode}: {done.stderr.strip()[-1500:]}"
-            return package
-        total, pycache = _size(target)
-        package.total_mb, package.pycache_mb = total / 1e6, pycache / 1e6
-        by_package: dict[str, float] = defaultdict(float)
-        for entry in target.iterdir():
-            size = _size(entry)[0] if entry.is_dir() else entry.lstat().st_size
-            by_package[_top_level(entry.name)] += size / 1e6
-        package.top = sorted(by_package.items(), key=lambda item: -item[1])[:5]
-        package.nvidia = sorted(e.name for e in target.iterdir() if "nvidia" in e.name.lower())
-        package.target = target
-    except subprocess.TimeoutExpired:
-        package.error = f"pip timed out after {PIP_TIMEOUT} s"
-    if package.target is None:
-        shutil.rmtree(target, ignore_errors=True)
-    return package
-
-
-def _pip_cache_dir() -> Path:
-    done = subprocess.run([sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True, check=False)
-    path = done.stdout.strip()
-    return Path(path) if done.returncode == 0 and path else Path.home() / ".cache" / "pip"
-
-
 # --- report -----------------------------------------------------------------------------------------------
 
 
@@ -552,7 +462,7 @@ def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tinyeclipse-bench-coldstart-") as tmp:
         workdir = Path(tmp)
-        cache_dir = _pip_cache_dir()
+        cache_dir = pip_cache_dir()
         packages = []
         try:
             # First the packages: the cold starts then run on each function's own, as in its image.
