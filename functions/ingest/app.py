@@ -22,11 +22,13 @@ _batch = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=
 
 
 def _run_job_message(record: SQSRecord) -> None:
-    try:
-        consumer.handle_message(get_database(), get_settings(), record.body)
-    except consumer.RetryLater as retry:
-        consumer.postpone(record.event_source_arn, record.receipt_handle, retry.delay)
-        raise
+    consumer.handle_message(
+        get_database(),
+        get_settings(),
+        record.body,
+        source_arn=record.event_source_arn,
+        receipt_handle=record.receipt_handle,
+    )
 
 
 def _consume(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -54,10 +54,13 @@ def lambda_entry(service: str, handler: LambdaHandler) -> LambdaHandler:
     return Tracer(service=_service_name(service)).capture_lambda_handler(entry, capture_response=False)
 
 
+def _on_lambda() -> bool:
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
 def _tracing_wanted() -> bool:
     # Importing the X-Ray SDK costs ~0.2 s of cold start: only where there is a trace to write.
-    on_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
-    return on_lambda and os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true")
+    return _on_lambda() and os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true")
 
 
 def http_entry(service: str, app: Any, warm_up: Callable[[], object] | None = None) -> LambdaHandler:
@@ -68,7 +71,7 @@ def http_entry(service: str, app: Any, warm_up: Callable[[], object] | None = No
     """
     from mangum import Mangum
 
-    if warm_up is not None and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    if warm_up is not None and _on_lambda():
         warm_up()
 
     # Problem responses are JSON too: send them as text, not base64.

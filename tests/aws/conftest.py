@@ -49,12 +49,12 @@ def _forget_clients_and_settings() -> None:
     """Each test's mock account is new: drop what the process cached from the previous one."""
     from aws_lambda_powertools.utilities.parameters import base
 
-    from tinyeclipse.ingestion import consumer, queue
+    from tinyeclipse.ingestion import queue
 
     get_settings.cache_clear()
     close_database()
     queue._queue.cache_clear()
-    consumer._sqs.cache_clear()
+    queue.sqs_client.cache_clear()
     base.DEFAULT_PROVIDERS.clear()
 
 

@@ -7,12 +7,11 @@ attempts ran out is dead-lettered in Postgres and its message acknowledged.
 """
 
 import json
-from functools import lru_cache
-from typing import Any
 
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 from tinyeclipse.ingestion import worker
+from tinyeclipse.ingestion.queue import sqs_client
 
 MAX_VISIBILITY_SECONDS = 43_200  # SQS's limit: 12 hours
 
@@ -22,7 +21,7 @@ class InvalidMessage(ValueError):
 
 
 class RetryLater(Exception):
-    """The job failed and is queued again: SQS should deliver the message again after `delay` seconds."""
+    """The job failed and is queued again; its message is postponed by `delay` seconds."""
 
     def __init__(self, job_id: int, delay: float) -> None:
         super().__init__(f"ingest job {job_id} failed; retrying in {delay:.0f} s")
@@ -39,19 +38,15 @@ def job_id_of(body: str) -> int:
     return job_id
 
 
-def handle_message(db: Database, settings: Settings, body: str) -> None:
-    """Run the job the message names; raises RetryLater when the job is to be tried again."""
+def handle_message(db: Database, settings: Settings, body: str, *, source_arn: str, receipt_handle: str) -> None:
+    """Run the job the message names. When the job is to be tried again, the message is postponed by the
+    job's backoff and RetryLater raised, so the batch reports it failed."""
     job_id = job_id_of(body)
     processed = worker.run_job(db, settings, job_id, worker.worker_name())
     if processed is not None and processed.outcome == "retry":
-        raise RetryLater(job_id, processed.retry_in or 0.0)
-
-
-@lru_cache
-def _sqs() -> Any:
-    import boto3
-
-    return boto3.client("sqs")
+        delay = processed.retry_in or 0.0
+        postpone(source_arn, receipt_handle, delay)
+        raise RetryLater(job_id, delay)
 
 
 def queue_url_of(arn: str) -> str:
@@ -59,10 +54,11 @@ def queue_url_of(arn: str) -> str:
     parts = arn.split(":")
     if len(parts) != 6 or parts[2] != "sqs":
         raise ValueError(f"not an SQS queue ARN: {arn}")
-    return f"{_sqs().meta.endpoint_url}/{parts[4]}/{parts[5]}"
+    return f"{sqs_client().meta.endpoint_url}/{parts[4]}/{parts[5]}"
 
 
 def postpone(arn: str, receipt_handle: str, seconds: float) -> None:
     """Deliver the message again after `seconds` (the job's backoff) instead of the queue's timeout."""
     delay = max(0, min(MAX_VISIBILITY_SECONDS, round(seconds)))
-    _sqs().change_message_visibility(QueueUrl=queue_url_of(arn), ReceiptHandle=receipt_handle, VisibilityTimeout=delay)
+    queue_url = queue_url_of(arn)
+    sqs_client().change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=delay)

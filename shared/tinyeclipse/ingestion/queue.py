@@ -52,21 +52,20 @@ class PostgresQueue:
         return jobs.enqueue_due_reingestions(conn, default_hours=default_hours, max_attempts=self.max_attempts)
 
 
+@lru_cache
+def sqs_client() -> Any:
+    """This process's SQS client, for the senders and the consumer alike (reused across invocations)."""
+    import boto3  # only where SQS is the queue: local processes never import it
+
+    return boto3.client("sqs")
+
+
 class SqsQueue(PostgresQueue):
     """The job rows, plus one SQS message per job for the queue consumer (Lambda) to claim."""
 
-    def __init__(self, max_attempts: int, queue_url: str, client: Any = None) -> None:
+    def __init__(self, max_attempts: int, queue_url: str) -> None:
         super().__init__(max_attempts)
         self.queue_url = queue_url
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3  # only where SQS is the queue: local processes never import it
-
-            self._client = boto3.client("sqs")
-        return self._client
 
     def enqueue(self, conn: Connection, tenant_id: UUID, source_id: UUID, reason: jobs.Reason) -> jobs.Job:
         job = super().enqueue(conn, tenant_id, source_id, reason)
@@ -87,7 +86,7 @@ class SqsQueue(PostgresQueue):
                 for job_id in job_ids[start : start + SQS_BATCH]
             ]
             try:
-                failed = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=entries).get("Failed")
+                failed = sqs_client().send_message_batch(QueueUrl=self.queue_url, Entries=entries).get("Failed")
             except (BotoCoreError, ClientError) as exc:
                 raise QueueUnavailable(f"The job queue did not take the job: {type(exc).__name__}.") from exc
             if failed:
@@ -104,5 +103,5 @@ def _queue(kind: str, max_attempts: int, queue_url: str | None) -> JobQueue:
 
 
 def get_queue(settings: Settings) -> JobQueue:
-    """The queue the settings choose (one per process: the SQS client is reused across invocations)."""
+    """The queue the settings choose."""
     return _queue(settings.job_queue, settings.job_max_attempts, settings.job_queue_url)
