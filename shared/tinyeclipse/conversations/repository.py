@@ -10,7 +10,8 @@ from tinyeclipse.db import Connection
 
 CONVERSATION_COLUMNS = "id, tenant_id, session_id, status, escalated, created_at, updated_at"
 MESSAGE_COLUMNS = (
-    "id, conversation_id, role, content, confidence, sources_used, escalated, refused, latency_ms, created_at"
+    "id, conversation_id, role, content, confidence, sources_used, escalated, refused, latency_ms, created_at,"
+    " confidence_parts, intent, feedback"
 )
 
 
@@ -58,9 +59,9 @@ def recent_messages(conn: Connection, conversation_id: UUID, limit: int) -> list
 def insert_message(conn: Connection, tenant_id: UUID, conversation_id: UUID, values: dict[str, Any]) -> dict[str, Any]:
     row = conn.execute(
         f"""INSERT INTO messages (tenant_id, conversation_id, role, content, confidence, sources_used,
-                                  escalated, refused, latency_ms)
+                                  escalated, refused, latency_ms, confidence_parts, intent)
             VALUES (%(tenant_id)s, %(conversation_id)s, %(role)s, %(content)s, %(confidence)s, %(sources_used)s,
-                    %(escalated)s, %(refused)s, %(latency_ms)s)
+                    %(escalated)s, %(refused)s, %(latency_ms)s, %(confidence_parts)s, %(intent)s)
             RETURNING {MESSAGE_COLUMNS}""",
         {
             "confidence": None,
@@ -68,14 +69,22 @@ def insert_message(conn: Connection, tenant_id: UUID, conversation_id: UUID, val
             "escalated": False,
             "refused": False,
             "latency_ms": None,
+            "intent": None,
             **values,
             "tenant_id": tenant_id,
             "conversation_id": conversation_id,
         }
-        | {"sources_used": Jsonb(values.get("sources_used", []))},
+        | {
+            "sources_used": Jsonb(values.get("sources_used", [])),
+            "confidence_parts": _jsonb_or_null(values.get("confidence_parts")),
+        },
     ).fetchone()
     assert row is not None
     return row
+
+
+def _jsonb_or_null(value: dict[str, Any] | None) -> Jsonb | None:
+    return None if value is None else Jsonb(value)
 
 
 def touch_conversation(conn: Connection, conversation_id: UUID, *, escalated: bool) -> None:
