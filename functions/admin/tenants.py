@@ -5,6 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
+from tinyeclipse.conversations import calibration
+from tinyeclipse.conversations.models import CalibrationReport
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.tenants import service as tenants
 from tinyeclipse.tenants.models import Tenant, TenantCreate, TenantFilters, TenantUpdate
@@ -35,3 +37,8 @@ def get_tenant(database: DatabaseDep, tenant_id: UUID) -> Tenant:
 @router.patch("/tenants/{tenant_id}")
 def update_tenant(database: DatabaseDep, tenant_id: UUID, body: TenantUpdate) -> Tenant:
     return tenants.update_tenant(database, tenant_id, body)
+
+
+@router.get("/tenants/{tenant_id}/calibration")
+def get_calibration(database: DatabaseDep, tenant_id: UUID) -> CalibrationReport:
+    return calibration.calibration_report(database, tenant_id)

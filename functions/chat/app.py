@@ -9,6 +9,8 @@ from tinyeclipse.chat import service as chat
 from tinyeclipse.chat import widget
 from tinyeclipse.chat.engine import Engine, get_engine
 from tinyeclipse.chat.models import ChatRequest, ChatResponse, SessionMessages, SessionMessagesQuery, WidgetConfig
+from tinyeclipse.conversations import feedback
+from tinyeclipse.conversations.models import FeedbackRequest, FeedbackResult
 from tinyeclipse.ingestion.embedder import get_embedder
 from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
@@ -45,6 +47,13 @@ def get_session_messages(
     database: DatabaseDep, conversation_id: UUID, query: Annotated[SessionMessagesQuery, Query()]
 ) -> SessionMessages:
     return widget.session_messages(database, conversation_id, query)
+
+
+@router.post("/messages/{message_id}/feedback")
+def post_feedback(
+    database: DatabaseDep, message_id: UUID, body: FeedbackRequest, origin: Annotated[str | None, Header()] = None
+) -> FeedbackResult:
+    return feedback.set_feedback(database, message_id, body, origin)
 
 
 def _load_model() -> None:

@@ -85,12 +85,19 @@ def test_usage_per_tenant_and_day(admin: TestClient, data: dict) -> None:
         "tenant_id": str(data["a"]),
         "day": today,
         "messages": 2,
+        "answers": 2,
+        "resolved": 1,
         "escalations": 1,
         "refusals": 1,
+        "handoff_requests": 0,
+        "thumbs_up": 0,
+        "thumbs_down": 0,
         "tokens_in": 140,
         "tokens_out": 70,
     }
-    assert body["totals"] == {"messages": 3, "escalations": 2, "refusals": 1, "tokens_in": 150, "tokens_out": 75}
+    totals = body["totals"]
+    assert (totals["messages"], totals["answers"], totals["resolved"], totals["escalations"]) == (3, 3, 1, 2)
+    assert (totals["refusals"], totals["tokens_in"], totals["tokens_out"]) == (1, 150, 75)
     only_b = admin.get("/api/admin/usage", params={"tenant_id": str(data["b"])}).json()
     assert [day["tenant_id"] for day in only_b["days"]] == [str(data["b"])]
     yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
@@ -136,3 +143,33 @@ def test_the_operator_closes_and_clears_an_escalation(admin: TestClient, data: d
     assert_problem(
         admin.patch(f"/api/admin/conversations/{uuid4()}", json={"status": "open"}), 404, "conversation_not_found"
     )
+
+
+def test_a_message_shows_its_confidence_parts_and_intent(admin: TestClient, clean_db: Database) -> None:
+    from tinyeclipse.conversations import repository
+
+    tenant = _tenant(clean_db, 3)
+    parts = {
+        "retrieval_similarity": 0.8,
+        "source_coverage": 0.5,
+        "answer_coherence": 0.75,
+        "features": {"margin": 0.125},
+    }
+    with clean_db.tenant(tenant) as conn:
+        conversation = repository.create_conversation(conn, tenant, "s")["id"]
+    for values in (
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "Hello!", "intent": "greeting"},
+        {"role": "user", "content": "Backups?"},
+        {"role": "assistant", "content": "Nightly.", "confidence": 0.7, "confidence_parts": parts},
+    ):
+        # One transaction each: messages are ordered by their transaction's time.
+        with clean_db.tenant(tenant) as conn:
+            repository.insert_message(conn, tenant, conversation, values)
+    messages = admin.get(f"/api/admin/conversations/{conversation}").json()["messages"]
+    assert [(m["intent"], m["confidence_parts"], m["feedback"]) for m in messages] == [
+        (None, None, None),
+        ("greeting", None, None),
+        (None, None, None),
+        (None, parts, None),
+    ]

@@ -10,3 +10,10 @@ class ConversationNotFound(NotFound):
 
     def __init__(self, conversation_id: UUID) -> None:
         super().__init__(f"No conversation with id {conversation_id}.")
+
+
+class MessageNotFound(NotFound):
+    code = "message_not_found"
+
+    def __init__(self, message_id: UUID) -> None:
+        super().__init__(f"No bot answer with id {message_id} in this session.")

@@ -1,10 +1,13 @@
-"""What the admin's conversation and usage reads give."""
+"""What the admin's conversation, usage and calibration reads give, and the visitor's feedback on an answer."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tinyeclipse.consent.models import SessionId
 
 
 class ConversationFilters(BaseModel):
@@ -26,16 +29,51 @@ class ConversationSummary(BaseModel):
     updated_at: datetime
 
 
+# What a visitor's message was recognised as before retrieval; None for a question answered from the knowledge.
+Intent = Literal["greeting", "thanks", "goodbye", "identity", "handoff"]
+Feedback = Literal["up", "down"]
+
+
+class ConfidenceParts(BaseModel):
+    """The parts an answer's confidence was computed from, so the operator can see why it scored what it did."""
+
+    # Lenient: the confidence model may add parts without breaking the admin's reads.
+    model_config = ConfigDict(extra="allow")
+
+    retrieval_similarity: float
+    source_coverage: float
+    answer_coherence: float
+    features: dict[str, float] = Field(default_factory=dict)
+
+
 class Message(BaseModel):
     id: UUID
     role: str
     content: str
     confidence: float | None
+    confidence_parts: ConfidenceParts | None = None
+    intent: Intent | None = None
+    feedback: Feedback | None = None
     sources_used: list[dict[str, Any]]
     escalated: bool
     refused: bool
     latency_ms: int | None
     created_at: datetime
+
+
+class FeedbackRequest(BaseModel):
+    """The visitor's thumbs on one bot answer; null clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: UUID
+    session_id: SessionId
+    value: Feedback | None
+
+
+class FeedbackResult(BaseModel):
+    message_id: UUID
+    feedback: Feedback | None
 
 
 class Conversation(BaseModel):
@@ -71,22 +109,30 @@ class UsageQuery(BaseModel):
     until: date | None = Field(default=None, alias="to", description="Last day (UTC), default today.")
 
 
-class UsageDay(BaseModel):
-    tenant_id: UUID
-    day: date
-    messages: int
-    escalations: int
-    refusals: int
-    tokens_in: int
-    tokens_out: int
-
-
-class UsageTotals(BaseModel):
-    messages: int = 0
-    escalations: int = 0
-    refusals: int = 0
+class UsageCounts(BaseModel):
+    messages: int = Field(default=0, description="Visitor messages.")
+    answers: int = Field(default=0, description="Bot answers to knowledge questions (small talk not counted).")
+    resolved: int = Field(
+        default=0,
+        description="Answers given without a human: not escalated, not refused, no thumbs down and no operator "
+        "message later in the conversation.",
+    )
+    escalations: int = Field(default=0, description="Answers escalated to a human (knowledge answers only).")
+    refusals: int = Field(default=0, description="Answers refused (knowledge answers only).")
+    handoff_requests: int = Field(default=0, description="Visitor requests for a person.")
+    thumbs_up: int = 0
+    thumbs_down: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+
+
+class UsageDay(UsageCounts):
+    tenant_id: UUID
+    day: date
+
+
+class UsageTotals(UsageCounts):
+    pass
 
 
 class Usage(BaseModel):
@@ -94,3 +140,40 @@ class Usage(BaseModel):
     until: date
     days: list[UsageDay]
     totals: UsageTotals
+
+
+class CalibrationStats(BaseModel):
+    answers: int
+    judged: int
+    wrong: int
+    wrong_rate: float | None = Field(description="wrong / judged; null when nothing was judged.")
+
+
+class CalibrationBucket(CalibrationStats):
+    low: float
+    high: float
+
+
+class CalibrationReport(BaseModel):
+    """How often a tenant's answers were judged wrong at each confidence, from its own thumbs and operators."""
+
+    tenant_id: UUID
+    escalate_threshold: float
+    refuse_threshold: float
+    judged: int = Field(description="Answers with a judgement: thumbs, an operator's reply, or a quiet close.")
+    min_judged: int = Field(description="Below this many judged answers no threshold is suggested.")
+    buckets: list[CalibrationBucket]
+    above_threshold: CalibrationStats = Field(description="Answers with confidence >= escalate_threshold.")
+    suggested_escalate_threshold: float | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """One knowledge answer and what happened after it: the raw material of the calibration report."""
+
+    confidence: float
+    escalated: bool
+    feedback: Feedback | None
+    operator_replied: bool
+    conversation_closed: bool

@@ -4,8 +4,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from tinyeclipse.conversations.models import AnswerOutcome, Feedback, FeedbackResult
 from tinyeclipse.db import Connection
 
 CONVERSATION_COLUMNS = "id, tenant_id, session_id, status, escalated, created_at, updated_at"
@@ -87,6 +89,22 @@ def _jsonb_or_null(value: dict[str, Any] | None) -> Jsonb | None:
     return None if value is None else Jsonb(value)
 
 
+def set_feedback(conn: Connection, message_id: UUID, session_id: str, value: Feedback | None) -> FeedbackResult | None:
+    """The visitor's thumbs on a bot answer of their own session; None when there is no such answer."""
+    return (
+        conn.cursor(row_factory=class_row(FeedbackResult))
+        .execute(
+            """UPDATE messages m SET feedback = %(value)s, feedback_at = now()
+               FROM conversations c
+               WHERE m.id = %(id)s AND m.role = 'assistant'
+                 AND c.id = m.conversation_id AND c.session_id = %(session)s
+               RETURNING m.id AS message_id, m.feedback""",
+            {"value": value, "id": message_id, "session": session_id},
+        )
+        .fetchone()
+    )
+
+
 def touch_conversation(conn: Connection, conversation_id: UUID, *, escalated: bool) -> None:
     """Mark the visitor's activity: it reopens a closed conversation; an escalation stays flagged."""
     conn.execute(
@@ -166,16 +184,32 @@ def get_with_messages(conn: Connection, conversation_id: UUID) -> dict[str, Any]
 
 
 def usage_by_day(conn: Connection, *, tenant_id: UUID | None, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Per tenant and UTC day: visitor messages, escalations, refusals (from messages) and tokens (from usage)."""
+    """Per tenant and UTC day (of the message): visitor messages, answers and their outcomes, tokens (from usage).
+
+    Escalations and refusals count knowledge answers only (intent NULL): small talk is never a refusal, and a
+    request for a person is a hand-off request, not an escalated answer.
+    """
     return conn.execute(
-        """WITH answers AS (
-               SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date AS day,
-                      count(*) FILTER (WHERE role = 'user') AS messages,
-                      count(*) FILTER (WHERE role = 'assistant' AND escalated) AS escalations,
-                      count(*) FILTER (WHERE role = 'assistant' AND refused) AS refusals
-               FROM messages
-               WHERE created_at >= %(since)s AND created_at < %(until)s
-                 AND (%(tenant)s::uuid IS NULL OR tenant_id = %(tenant)s)
+        """WITH activity AS (
+               SELECT m.tenant_id, (m.created_at AT TIME ZONE 'UTC')::date AS day,
+                      count(*) FILTER (WHERE m.role = 'user') AS messages,
+                      count(*) FILTER (WHERE k.answer) AS answers,
+                      count(*) FILTER (
+                          WHERE k.answer AND NOT m.escalated AND NOT m.refused
+                            AND m.feedback IS DISTINCT FROM 'down'
+                            AND NOT EXISTS (SELECT 1 FROM messages o
+                                            WHERE o.conversation_id = m.conversation_id AND o.role = 'operator'
+                                              AND o.created_at > m.created_at)
+                      ) AS resolved,
+                      count(*) FILTER (WHERE k.answer AND m.escalated) AS escalations,
+                      count(*) FILTER (WHERE k.answer AND m.refused) AS refusals,
+                      count(*) FILTER (WHERE m.role = 'assistant' AND m.intent = 'handoff') AS handoff_requests,
+                      count(*) FILTER (WHERE m.feedback = 'up') AS thumbs_up,
+                      count(*) FILTER (WHERE m.feedback = 'down') AS thumbs_down
+               FROM messages m
+               CROSS JOIN LATERAL (SELECT m.role = 'assistant' AND m.intent IS NULL AS answer) k
+               WHERE m.created_at >= %(since)s AND m.created_at < %(until)s
+                 AND (%(tenant)s::uuid IS NULL OR m.tenant_id = %(tenant)s)
                GROUP BY 1, 2
            ), tokens AS (
                SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date AS day,
@@ -185,10 +219,31 @@ def usage_by_day(conn: Connection, *, tenant_id: UUID | None, since: datetime, u
                  AND (%(tenant)s::uuid IS NULL OR tenant_id = %(tenant)s)
                GROUP BY 1, 2
            )
-           SELECT tenant_id, day, COALESCE(a.messages, 0) AS messages, COALESCE(a.escalations, 0) AS escalations,
-                  COALESCE(a.refusals, 0) AS refusals, COALESCE(t.tokens_in, 0)::bigint AS tokens_in,
-                  COALESCE(t.tokens_out, 0)::bigint AS tokens_out
-           FROM answers a FULL OUTER JOIN tokens t USING (tenant_id, day)
+           SELECT tenant_id, day, COALESCE(a.messages, 0) AS messages, COALESCE(a.answers, 0) AS answers,
+                  COALESCE(a.resolved, 0) AS resolved, COALESCE(a.escalations, 0) AS escalations,
+                  COALESCE(a.refusals, 0) AS refusals, COALESCE(a.handoff_requests, 0) AS handoff_requests,
+                  COALESCE(a.thumbs_up, 0) AS thumbs_up, COALESCE(a.thumbs_down, 0) AS thumbs_down,
+                  COALESCE(t.tokens_in, 0)::bigint AS tokens_in, COALESCE(t.tokens_out, 0)::bigint AS tokens_out
+           FROM activity a FULL OUTER JOIN tokens t USING (tenant_id, day)
            ORDER BY day, tenant_id""",
         {"tenant": tenant_id, "since": since, "until": until},
     ).fetchall()
+
+
+def answer_outcomes(conn: Connection, tenant_id: UUID) -> list[AnswerOutcome]:
+    """Every knowledge answer of the tenant that has a confidence, and what followed it."""
+    return (
+        conn.cursor(row_factory=class_row(AnswerOutcome))
+        .execute(
+            """SELECT m.confidence, m.escalated, m.feedback,
+                      EXISTS (SELECT 1 FROM messages o
+                              WHERE o.conversation_id = m.conversation_id AND o.role = 'operator'
+                                AND o.created_at > m.created_at) AS operator_replied,
+                      c.status = 'closed' AS conversation_closed
+               FROM messages m JOIN conversations c ON c.id = m.conversation_id
+               WHERE m.tenant_id = %s AND m.role = 'assistant' AND m.intent IS NULL AND m.confidence IS NOT NULL
+               ORDER BY m.confidence""",
+            [tenant_id],
+        )
+        .fetchall()
+    )
