@@ -38,6 +38,9 @@
     followUp: "A member of our team will follow up.",
     sources: "Sources",
     source: "Source",
+    rate: "Rate this answer",
+    up: "Helpful",
+    down: "Not helpful",
     typing: "Typing\u2026",
     message: "Message",
     placeholder: "Type your message\u2026",
@@ -66,7 +69,7 @@
     return typeof value === "string" && SESSION_RE.test(value);
   }
 
-  /** A session id the API accepts: a UUID when the browser can make one, else 32 random hex chars. */
+  /** A UUID when the browser can make one, else 32 random hex chars. */
   function newSessionId(cryptoApi) {
     if (cryptoApi && typeof cryptoApi.randomUUID === "function") {
       try {
@@ -179,7 +182,7 @@
     };
   }
 
-  /** The embed options from the script tag's data attributes (`attr(name)`) and its src. */
+  /** Embed options from the script tag's data attributes (`attr(name)`) and src. */
   function readOptions(attr, src) {
     const tenant = (attr("data-tenant") || "").trim();
     if (!tenant) return { error: "the data-tenant attribute is missing" };
@@ -216,7 +219,7 @@
     return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd() + "\u2026";
   }
 
-  /** How a source is shown: a link label (title, else URL, else "Source"), a safe href or null, a snippet. */
+  /** A source's label (title, URL or "Source"), safe href or null, and clipped snippet. */
   function sourceView(source) {
     const s = source && typeof source === "object" ? source : {};
     const title = typeof s.title === "string" ? s.title.trim() : "";
@@ -250,7 +253,7 @@
     };
   }
 
-  /** Operator messages from a poll that are not shown yet, as transcript entries. */
+  /** A poll's operator messages not shown yet, as transcript entries. */
   function newOperatorMessages(messages, shownIds) {
     const seen = new Set(shownIds);
     const fresh = [];
@@ -263,7 +266,25 @@
     return fresh;
   }
 
-  /** Storage that survives a throwing or missing localStorage (Safari private mode): memory then. */
+  /** Thumbs under knowledge answers only: no small talk (intent), refusal or greeting. */
+  function rateable(entry) {
+    return entry.role === "bot" && !!entry.id && !entry.refused && !entry.intent;
+  }
+
+  // A vote: {value shown, saved, busy: a post is out, send: post value now}.
+  function feedbackClick(s, thumb) {
+    const value = s.value === thumb ? null : thumb;
+    const send = !s.busy && value !== s.saved;
+    return { value, saved: s.saved, busy: s.busy || send, send };
+  }
+
+  function feedbackDone(s, sent, ok, saved) {
+    if (!ok) saved = s.saved;
+    const send = ok && s.value !== sent && s.value !== saved;
+    return { value: send ? s.value : saved, saved, busy: send, send };
+  }
+
+  /** localStorage, else memory (it throws in Safari private mode). */
   function createStore(getStorage, key) {
     let memory = null;
     return {
@@ -287,13 +308,13 @@
     };
   }
 
-  // ---- Safe markdown: parse to a model (pure), then build DOM with createElement/textContent only ----
+  // ---- Safe markdown: a pure parser, then a DOM builder ----
 
   const BULLET_RE = /^\s{0,3}[-*]\s+(.*)$/;
   const NUMBERED_RE = /^\s{0,3}(\d{1,9})[.)]\s+(.*)$/;
-  // **bold** | [text](url with one level of parentheses) | bare http(s) URL
+  // **bold** | [text](url with one level of parentheses) | [n] marker | bare http(s) URL
   const INLINE_SOURCE =
-    /\*\*(?=\S)([\s\S]*?\S)\*\*|\[([^[\]\n]+)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)|\bhttps?:\/\/[^\s<>"'`]+/
+    /\*\*(?=\S)([\s\S]*?\S)\*\*|\[([^[\]\n]+)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)|[ \t]*\[(\d{1,3})\](?!\()|\bhttps?:\/\/[^\s<>"'`]+/
       .source;
 
   function count(text, char) {
@@ -320,8 +341,11 @@
     else tokens.push({ type: "text", text });
   }
 
-  /** Inline tokens: {type: "text", text} | {type: "strong", children} | {type: "link", href, text}. */
-  function parseInline(text) {
+  /**
+   * Inline tokens: {type: "text", text} | {type: "strong", children} | {type: "link", href, text} | {type: "cite", n}.
+   * Cites only given `cites` (the number of sources); other markers are dropped.
+   */
+  function parseInline(text, cites) {
     const tokens = [];
     const re = new RegExp(INLINE_SOURCE, "gi");
     let done = 0;
@@ -329,8 +353,10 @@
     while ((m = re.exec(text))) {
       let raw = m[0];
       let token = null;
-      if (m[1] != null) token = { type: "strong", children: parseInline(m[1]) };
-      else if (m[2] != null) {
+      if (m[1] != null) token = { type: "strong", children: parseInline(m[1], cites) };
+      else if (m[4] != null) {
+        if (cites != null) token = m[4] > 0 && m[4] <= cites ? { type: "cite", n: +m[4] } : [];
+      } else if (m[2] != null) {
         const href = safeHref(m[3]);
         if (href) token = { type: "link", href, text: m[2] };
       } else {
@@ -342,7 +368,7 @@
       // An unsafe link stays in the text, character for character.
       if (token) {
         pushText(tokens, text.slice(done, m.index));
-        tokens.push(token);
+        tokens.push(...[].concat(token));
         done = m.index + raw.length;
       }
     }
@@ -351,7 +377,7 @@
   }
 
   /** Blocks: {type: "p", inline} | {type: "ul", items} | {type: "ol", start, items}; items are inline arrays. */
-  function parseMarkdown(text) {
+  function parseMarkdown(text, cites) {
     const blocks = [];
     let current = null;
     const lines = String(text == null ? "" : text)
@@ -381,21 +407,33 @@
       }
     }
     return blocks.map((block) => {
-      if (block.type === "p") return { type: "p", inline: parseInline(block.lines.join("\n")) };
-      const items = block.items.map((lines) => parseInline(lines.join("\n").trim()));
+      if (block.type === "p") return { type: "p", inline: parseInline(block.lines.join("\n"), cites) };
+      const items = block.items.map((lines) => parseInline(lines.join("\n").trim(), cites));
       return block.type === "ol" ? { type: "ol", start: block.start, items } : { type: "ul", items };
     });
   }
 
-  function appendInline(doc, parent, tokens) {
+  function appendInline(doc, parent, tokens, sources) {
     for (const token of tokens) {
       if (token.type === "text") parent.appendChild(doc.createTextNode(token.text));
       else if (token.type === "strong") {
         const strong = doc.createElement("strong");
-        appendInline(doc, strong, token.children);
+        appendInline(doc, strong, token.children, sources);
         parent.appendChild(strong);
       } else if (token.type === "link") {
         parent.appendChild(externalLink(doc, token.href, token.text, null));
+      } else if (token.type === "cite") {
+        // source n's page, else a button that shows it in the list
+        const href = sources[token.n - 1].href;
+        const cite = href ? externalLink(doc, href, token.n, "te-cite") : doc.createElement("button");
+        if (!href) {
+          cite.setAttribute("class", "te-cite");
+          cite.setAttribute("type", "button");
+          cite.setAttribute("data-source", token.n);
+          cite.textContent = token.n;
+        }
+        cite.setAttribute("aria-label", T.source + " " + token.n);
+        parent.appendChild(doc.createElement("sup")).appendChild(cite);
       }
     }
   }
@@ -410,13 +448,13 @@
     return a;
   }
 
-  /** Untrusted text as a fragment of p/ul/ol/li/strong/a elements and text nodes; never HTML. */
-  function renderMarkdown(doc, text) {
+  /** Untrusted text as a fragment of p/ul/ol/li/strong/a/sup elements and text nodes; never HTML. */
+  function renderMarkdown(doc, text, sources) {
     const fragment = doc.createDocumentFragment();
-    for (const block of parseMarkdown(text)) {
+    for (const block of parseMarkdown(text, sources && sources.length)) {
       if (block.type === "p") {
         const p = doc.createElement("p");
-        appendInline(doc, p, block.inline);
+        appendInline(doc, p, block.inline, sources);
         fragment.appendChild(p);
         continue;
       }
@@ -424,7 +462,7 @@
       if (block.type === "ol" && block.start !== 1) list.setAttribute("start", String(block.start));
       for (const item of block.items) {
         const li = doc.createElement("li");
-        appendInline(doc, li, item);
+        appendInline(doc, li, item, sources);
         list.appendChild(li);
       }
       fragment.appendChild(list);
@@ -432,7 +470,6 @@
     return fragment;
   }
 
-  /** The contact route as a mailto: link, an external link or plain text. */
   function renderContact(doc, route) {
     if (route.kind === "text") return doc.createTextNode(route.text);
     if (route.kind === "url") return externalLink(doc, route.href, route.text, "te-contact-link");
@@ -465,6 +502,9 @@
     capTranscript,
     restoreState,
     newOperatorMessages,
+    rateable,
+    feedbackClick,
+    feedbackDone,
     createStore,
     trimUrl,
     parseInline,
@@ -473,7 +513,7 @@
     renderContact,
   };
 
-  // ---- The public object: the widget's one global ----
+  // ---- window.TinyEclipse, the one global ----
 
   let ui = null;
   let pendingOpen = false;
@@ -564,14 +604,14 @@
     return b;
   }
 
-  function chatIcon() {
+  function icon(d) {
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
     const path = document.createElementNS(ns, "path");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    path.setAttribute("d", d);
     svg.appendChild(path);
     return svg;
   }
@@ -599,7 +639,7 @@
     }
     save();
 
-    // The host: the only element in the page; everything else lives in its shadow root.
+    // The page's one element; the rest lives in its shadow root.
     const host = el("div");
     host.id = "tinyeclipse-widget";
     host.setAttribute("data-position", opts.position);
@@ -614,7 +654,6 @@
       stylesheet.addEventListener("error", () => resolve(false));
     });
 
-    // Panel: header, then one of three views (consent, declined, chat).
     const panel = el("div", "te-panel");
     panel.id = "te-panel";
     panel.hidden = true;
@@ -689,7 +728,7 @@
     badge.setAttribute("aria-hidden", "true");
     const unreadText = el("span", "te-sr");
     unreadText.id = "te-unread";
-    launcher.append(chatIcon(), badge, unreadText);
+    launcher.append(icon("M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"), badge, unreadText);
 
     root.append(stylesheet, panel, launcher);
     document.body.appendChild(host);
@@ -703,13 +742,13 @@
       return note;
     }
 
-    function renderSources(sources) {
+    function renderSources(views) {
       const box = el("div", "te-sources");
       box.appendChild(el("p", "te-sources-title", T.sources));
-      const ul = el("ul");
-      for (const source of sources) {
-        const view = sourceView(source);
+      const ol = el("ol");
+      for (const view of views) {
         const li = el("li");
+        li.tabIndex = -1;
         li.appendChild(
           view.href ? externalLink(document, view.href, view.label, "te-source") : el("span", "te-source", view.label)
         );
@@ -718,9 +757,36 @@
           snippet.appendChild(renderMarkdown(document, view.snippet));
           li.appendChild(snippet);
         }
-        ul.appendChild(li);
+        ol.appendChild(li);
       }
-      box.appendChild(ul);
+      box.appendChild(ol);
+      return box;
+    }
+
+    function renderFeedback(entry) {
+      const box = el("div", "te-rate");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", T.rate);
+      let s = { value: entry.feedback || null, saved: entry.feedback || null };
+      const thumbs = ["up", "down"].map((k) => {
+        const b = box.appendChild(button("te-" + k, null, T[k]));
+        b.appendChild(icon("M2 10h4v11H2zM8 10l4-8a3 3 0 0 1 3 3v3h7l-2 13H8z"));
+        b.addEventListener("click", () => update(feedbackClick(s, k)));
+        return b;
+      });
+      function update(next) {
+        s = next;
+        thumbs.forEach((b, i) => b.setAttribute("aria-pressed", s.value === (i ? "down" : "up")));
+        if (!s.send) return;
+        const sent = s.value;
+        const body = { tenant_id: opts.tenant, session_id: state.session, value: sent };
+        request(opts.api, "POST", "/api/chat/messages/" + entry.id + "/feedback", body).then((res) => {
+          update(feedbackDone(s, sent, res.ok, res.data ? res.data.feedback : sent));
+          entry.feedback = s.saved;
+          save();
+        });
+      }
+      update(s);
       return box;
     }
 
@@ -730,19 +796,21 @@
       if (entry.id) item.setAttribute("data-message-id", entry.id);
       if (entry.role === "operator") item.appendChild(el("span", "te-label", T.operator));
       const bubble = el("div", "te-bubble");
+      const views = entry.role === "bot" && entry.id ? [].concat(entry.sources || []).map(sourceView) : undefined;
       if (entry.role === "user") bubble.textContent = entry.text;
       else {
         if (language) bubble.lang = language;
-        bubble.appendChild(renderMarkdown(document, entry.text));
+        bubble.appendChild(renderMarkdown(document, entry.text, views));
       }
       item.appendChild(bubble);
       if (entry.refused) {
         const note = contactNote();
         if (note) item.appendChild(note);
       } else {
-        if (Array.isArray(entry.sources) && entry.sources.length) item.appendChild(renderSources(entry.sources));
+        if (views && views.length) item.appendChild(renderSources(views));
         if (entry.escalated) item.appendChild(el("p", "te-note te-note-escalated", T.followUp));
       }
+      if (rateable(entry)) item.appendChild(renderFeedback(entry));
       return item;
     }
 
@@ -967,10 +1035,8 @@
       const changed = data.conversation_id !== state.conversation;
       state.conversation = data.conversation_id;
       if (isUuid(data.message_id)) state.lastId = data.message_id;
-      const all = Array.isArray(data.sources) ? data.sources : [];
-      // The sources the answer cites; all of them only when it cites none.
-      const cited = all.filter((s) => s && s.cited === true);
-      const sources = cited.length ? cited : all;
+      // all, in order: marker [n] is the n-th
+      const sources = Array.isArray(data.sources) ? data.sources : [];
       addEntry({
         role: "bot",
         id: typeof data.message_id === "string" ? data.message_id : undefined,
@@ -978,6 +1044,7 @@
         sources: sources.map((s) => ({ title: s && s.title, url: s && s.url, snippet: sourceView(s).snippet })),
         escalated: data.escalated === true,
         refused: data.refused === true,
+        intent: data.intent || null,
       });
       if (changed || !pollTimer) schedulePoll();
     }
@@ -1063,6 +1130,11 @@
       }
     });
     input.addEventListener("input", autosize);
+    list.addEventListener("click", (event) => {
+      const cite = event.target.closest("button.te-cite");
+      const li = cite && cite.closest(".te-message").querySelectorAll(".te-sources li")[cite.dataset.source - 1];
+      if (li) li.focus();
+    });
     root.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && isOpen) {
         event.stopPropagation();
@@ -1086,7 +1158,7 @@
         newConversation,
       };
       launcher.hidden = false;
-      // data-open opens without taking focus from the page; TinyEclipse.open() before now does take it.
+      // data-open leaves the page's focus alone; an early TinyEclipse.open() takes it.
       if (pendingOpen) open(true);
       else if (opts.autoOpen) open(false);
       else schedulePoll();
