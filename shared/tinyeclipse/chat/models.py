@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from tinyeclipse.chat.intents import require_content
 from tinyeclipse.consent.models import SessionId
 from tinyeclipse.errors import Forbidden
 
@@ -16,7 +17,8 @@ class ChatRequest(BaseModel):
     tenant_id: UUID
     session_id: SessionId
     # The length cap is a setting (CHAT_MAX_MESSAGE_CHARS), checked by the service.
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    # At least one letter, digit or emoji ("5", "ok", "👋"): "...", "¿?" and spaces say nothing, a 422.
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(require_content)]
     conversation_id: UUID | None = None
     # The widget's data-language; the answer follows the question's language when absent.
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
