@@ -1,15 +1,20 @@
 "use client";
 
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 
-export interface DayRow {
-  day: string;
-  messages: number;
-  escalations: number;
-  refusals: number;
-  tokens_in: number;
-  tokens_out: number;
-}
+import { formatRate, type DayRow } from "@/lib/usage";
 
 const axis = { stroke: "var(--muted-foreground)", fontSize: 12, tickLine: false, axisLine: false } as const;
 const tooltip = {
@@ -33,9 +38,57 @@ export function ActivityChart({ rows }: { rows: DayRow[] }) {
         <YAxis allowDecimals={false} {...axis} />
         <Tooltip {...tooltip} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Bar dataKey="messages" name="Messages" fill="var(--chart-1)" radius={[3, 3, 0, 0]} />
-        <Bar dataKey="escalations" name="Escalations" fill="var(--chart-2)" radius={[3, 3, 0, 0]} />
-        <Bar dataKey="refusals" name="Refusals" fill="var(--chart-3)" radius={[3, 3, 0, 0]} />
+        <Bar dataKey="messages" name="Visitor messages" fill="var(--chart-1)" radius={[3, 3, 0, 0]} />
+        <Bar dataKey="handoff_requests" name="Asked for a person" fill="var(--chart-2)" radius={[3, 3, 0, 0]} />
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+/** Knowledge answers and what became of them, with the day's resolution rate on the right axis. */
+export function AnswersChart({ rows }: { rows: DayRow[] }) {
+  return (
+    <ResponsiveContainer width="100%" height={300} initialDimension={{ width: 600, height: 300 }}>
+      <ComposedChart data={rows} margin={{ top: 8, right: 0, left: -16, bottom: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
+        <XAxis dataKey="day" tickFormatter={short} {...axis} minTickGap={16} />
+        <YAxis yAxisId="count" allowDecimals={false} {...axis} />
+        <YAxis yAxisId="rate" orientation="right" domain={[0, 1]} tickFormatter={(v: number) => formatRate(v)} {...axis} />
+        <Tooltip
+          {...tooltip}
+          formatter={(value, name) => (name === "Resolution rate" ? formatRate(typeof value === "number" ? value : null) : value)}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Bar yAxisId="count" dataKey="answers" name="Answers" fill="var(--chart-1)" radius={[3, 3, 0, 0]} />
+        <Bar yAxisId="count" dataKey="resolved" name="Resolved without a human" fill="var(--chart-4)" radius={[3, 3, 0, 0]} />
+        <Bar yAxisId="count" dataKey="escalations" name="Escalated" fill="var(--chart-2)" radius={[3, 3, 0, 0]} />
+        <Bar yAxisId="count" dataKey="refusals" name="Refused" fill="var(--chart-3)" radius={[3, 3, 0, 0]} />
+        <Line
+          yAxisId="rate"
+          type="monotone"
+          dataKey="resolution_rate"
+          name="Resolution rate"
+          stroke="var(--foreground)"
+          strokeWidth={2}
+          dot={false}
+          connectNulls={false}
+        />
+      </ComposedChart>
+    </ResponsiveContainer>
+  );
+}
+
+export function FeedbackChart({ rows }: { rows: DayRow[] }) {
+  return (
+    <ResponsiveContainer width="100%" height={220} initialDimension={{ width: 600, height: 220 }}>
+      <BarChart data={rows} margin={{ top: 8, right: 8, left: -16, bottom: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
+        <XAxis dataKey="day" tickFormatter={short} {...axis} minTickGap={16} />
+        <YAxis allowDecimals={false} {...axis} />
+        <Tooltip {...tooltip} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Bar dataKey="thumbs_up" name="Thumbs up" fill="var(--chart-4)" radius={[3, 3, 0, 0]} />
+        <Bar dataKey="thumbs_down" name="Thumbs down" fill="var(--chart-3)" radius={[3, 3, 0, 0]} />
       </BarChart>
     </ResponsiveContainer>
   );

@@ -94,11 +94,26 @@ export interface SourceUsed {
   [key: string]: unknown;
 }
 
+/** What a visitor's message was recognised as before retrieval; null for a question answered from the knowledge. */
+export type Intent = "greeting" | "thanks" | "goodbye" | "identity" | "handoff";
+export type Feedback = "up" | "down";
+
+/** The parts a bot answer's confidence was computed from (null for small talk and non-bot messages). */
+export interface ConfidenceParts {
+  retrieval_similarity: number;
+  source_coverage: number;
+  answer_coherence: number;
+  features: Record<string, number>;
+}
+
 export interface Message {
   id: string;
   role: "visitor" | "bot" | "operator" | string;
   content: string;
   confidence: number | null;
+  confidence_parts: ConfidenceParts | null;
+  intent: Intent | null;
+  feedback: Feedback | null;
   sources_used: SourceUsed[];
   escalated: boolean;
   refused: boolean;
@@ -110,29 +125,61 @@ export interface Conversation extends Omit<ConversationSummary, "message_count" 
   messages: Message[];
 }
 
-export interface UsageDay {
-  tenant_id: string;
-  day: string;
+export interface UsageCounts {
+  /** Visitor messages. */
   messages: number;
+  /** Bot answers to knowledge questions (small talk not counted). */
+  answers: number;
+  /** Of those, answered without a human: not escalated, not refused, no thumbs down, no later operator reply. */
+  resolved: number;
   escalations: number;
   refusals: number;
+  /** Visitors asking for a person. */
+  handoff_requests: number;
+  thumbs_up: number;
+  thumbs_down: number;
   tokens_in: number;
   tokens_out: number;
 }
 
-export interface UsageTotals {
-  messages: number;
-  escalations: number;
-  refusals: number;
-  tokens_in: number;
-  tokens_out: number;
+export interface UsageDay extends UsageCounts {
+  tenant_id: string;
+  day: string;
 }
+
+export type UsageTotals = UsageCounts;
 
 export interface Usage {
   since: string;
   until: string;
   days: UsageDay[];
   totals: UsageTotals;
+}
+
+export interface CalibrationStats {
+  answers: number;
+  judged: number;
+  wrong: number;
+  /** wrong / judged; null when nothing was judged. */
+  wrong_rate: number | null;
+}
+
+export interface CalibrationBucket extends CalibrationStats {
+  low: number;
+  high: number;
+}
+
+/** GET /tenants/{id}/calibration: how often the tenant's answers were judged wrong at each confidence. */
+export interface CalibrationReport {
+  tenant_id: string;
+  escalate_threshold: number;
+  refuse_threshold: number;
+  judged: number;
+  min_judged: number;
+  buckets: CalibrationBucket[];
+  above_threshold: CalibrationStats;
+  suggested_escalate_threshold: number | null;
+  explanation: string;
 }
 
 export const DEFAULT_ESCALATE = 0.85;

@@ -9,15 +9,12 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
-import { ActivityChart, TokensChart, type DayRow } from "@/components/usage-charts";
+import { ActivityChart, AnswersChart, FeedbackChart, TokensChart } from "@/components/usage-charts";
 import { query } from "@/lib/api";
-import type { Tenant, Usage } from "@/lib/types";
+import type { Tenant, Usage, UsageTotals } from "@/lib/types";
+import { COUNT_KEYS, formatRate, isoDay, perDay, resolutionRate, usageCsv } from "@/lib/usage";
 import { useApi } from "@/lib/use-api";
 import { formatNumber } from "@/lib/utils";
-
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 function defaultRange(): { from: string; to: string } {
   const to = new Date();
@@ -25,44 +22,8 @@ function defaultRange(): { from: string; to: string } {
   return { from: isoDay(from), to: isoDay(to) };
 }
 
-/** One row per day of the range (UTC), summed over tenants, zero where nothing happened. */
-function perDay(usage: Usage): DayRow[] {
-  const rows = new Map<string, DayRow>();
-  const start = new Date(`${usage.since}T00:00:00Z`).getTime();
-  const end = new Date(`${usage.until}T00:00:00Z`).getTime();
-  for (let t = start; t <= end && rows.size < 3700; t += 86_400_000) {
-    const day = isoDay(new Date(t));
-    rows.set(day, { day, messages: 0, escalations: 0, refusals: 0, tokens_in: 0, tokens_out: 0 });
-  }
-  for (const d of usage.days) {
-    const row = rows.get(d.day) ?? { day: d.day, messages: 0, escalations: 0, refusals: 0, tokens_in: 0, tokens_out: 0 };
-    row.messages += d.messages;
-    row.escalations += d.escalations;
-    row.refusals += d.refusals;
-    row.tokens_in += d.tokens_in;
-    row.tokens_out += d.tokens_out;
-    rows.set(d.day, row);
-  }
-  return [...rows.values()].sort((a, b) => a.day.localeCompare(b.day));
-}
-
-function csvCell(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function downloadCsv(usage: Usage, tenants: Tenant[]) {
-  const names = new Map(tenants.map((t) => [t.id, t.name]));
-  const header = ["day", "tenant_id", "tenant_name", "messages", "escalations", "refusals", "tokens_in", "tokens_out"];
-  const lines = [header.join(",")];
-  for (const d of [...usage.days].sort((a, b) => a.day.localeCompare(b.day) || a.tenant_id.localeCompare(b.tenant_id))) {
-    lines.push(
-      [d.day, d.tenant_id, names.get(d.tenant_id) ?? "", d.messages, d.escalations, d.refusals, d.tokens_in, d.tokens_out]
-        .map(csvCell)
-        .join(","),
-    );
-  }
-  const blob = new Blob([`${lines.join("\r\n")}\r\n`], { type: "text/csv;charset=utf-8" });
+  const blob = new Blob([usageCsv(usage, new Map(tenants.map((t) => [t.id, t.name])))], { type: "text/csv;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
@@ -73,13 +34,29 @@ function downloadCsv(usage: Usage, tenants: Tenant[]) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-const TOTALS = [
+type TotalKey = (typeof COUNT_KEYS)[number] | "resolution_rate";
+
+const TOTALS: { key: TotalKey; label: string; hint?: string }[] = [
   { key: "messages", label: "Visitor messages" },
-  { key: "escalations", label: "Escalations" },
-  { key: "refusals", label: "Refusals" },
+  { key: "answers", label: "Answers", hint: "Bot answers to questions about the knowledge; small talk not counted." },
+  {
+    key: "resolved",
+    label: "Resolved without a human",
+    hint: "Answered, not escalated or refused, no thumbs down, and no operator reply later in the conversation.",
+  },
+  { key: "resolution_rate", label: "Resolution rate", hint: "Resolved without a human ÷ answers." },
+  { key: "escalations", label: "Escalated" },
+  { key: "refusals", label: "Refused" },
+  { key: "handoff_requests", label: "Asked for a person" },
+  { key: "thumbs_up", label: "Thumbs up" },
+  { key: "thumbs_down", label: "Thumbs down" },
   { key: "tokens_in", label: "Tokens in" },
   { key: "tokens_out", label: "Tokens out" },
-] as const;
+];
+
+function totalText(totals: UsageTotals, key: TotalKey): string {
+  return key === "resolution_rate" ? formatRate(resolutionRate(totals)) : formatNumber(totals[key] ?? 0);
+}
 
 export default function UsagePage() {
   const tenants = useTenantOptions();
@@ -95,7 +72,7 @@ export default function UsagePage() {
     <>
       <PageHeader
         title="Usage"
-        description="Visitor messages, escalations, refusals and LLM tokens per UTC day."
+        description="Visitor messages, answers and how many were resolved without a human, visitor feedback and LLM tokens per UTC day."
         actions={
           <Button variant="outline" data-testid="usage-csv" disabled={!data} onClick={() => data && downloadCsv(data, tenants)}>
             <Download /> Download CSV
@@ -129,16 +106,16 @@ export default function UsagePage() {
         </CardContent>
       </Card>
 
-      <div className="mb-6 grid grid-cols-2 gap-4 md:grid-cols-5" data-testid="usage-totals">
-        {TOTALS.map(({ key, label }) => (
-          <Card key={key} className="gap-1 py-4">
+      <div className="mb-6 grid grid-cols-2 gap-4 md:grid-cols-4 xl:grid-cols-6" data-testid="usage-totals">
+        {TOTALS.map(({ key, label, hint }) => (
+          <Card key={key} className="gap-1 py-4" title={hint}>
             <CardHeader className="px-4">
               <CardDescription>{label}</CardDescription>
             </CardHeader>
             <CardContent className="px-4">
               {data && !loading ? (
                 <p className="text-2xl font-semibold tabular-nums" data-testid={`usage-total-${key}`}>
-                  {formatNumber(data.totals[key])}
+                  {totalText(data.totals, key)}
                 </p>
               ) : (
                 <Skeleton className="h-8 w-20" />
@@ -151,14 +128,31 @@ export default function UsagePage() {
       <div className="grid gap-6" data-testid="usage-chart">
         <Card>
           <CardHeader>
-            <CardTitle>Activity per day</CardTitle>
+            <CardTitle>Answers per day</CardTitle>
             <CardDescription>
               {data ? `${data.since} to ${data.until} (UTC)` : "Loading…"}
               {empty && " · nothing recorded in this range yet"}
+              {" · "}resolution rate = resolved without a human ÷ answers (right axis)
             </CardDescription>
           </CardHeader>
-          <CardContent>{data && !loading ? <ActivityChart rows={rows} /> : <Skeleton className="h-[280px] w-full" />}</CardContent>
+          <CardContent>{data && !loading ? <AnswersChart rows={rows} /> : <Skeleton className="h-[300px] w-full" />}</CardContent>
         </Card>
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Card>
+            <CardHeader>
+              <CardTitle>Visitors per day</CardTitle>
+              <CardDescription>Messages, and requests to talk to a person.</CardDescription>
+            </CardHeader>
+            <CardContent>{data && !loading ? <ActivityChart rows={rows} /> : <Skeleton className="h-[280px] w-full" />}</CardContent>
+          </Card>
+          <Card>
+            <CardHeader>
+              <CardTitle>Visitor feedback per day</CardTitle>
+              <CardDescription>Thumbs on answers in the widget.</CardDescription>
+            </CardHeader>
+            <CardContent>{data && !loading ? <FeedbackChart rows={rows} /> : <Skeleton className="h-[220px] w-full" />}</CardContent>
+          </Card>
+        </div>
         <Card>
           <CardHeader>
             <CardTitle>LLM tokens per day</CardTitle>

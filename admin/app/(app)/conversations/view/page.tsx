@@ -3,7 +3,22 @@
 import { Suspense, useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { AlertTriangle, ArrowLeft, Bot, CheckCheck, Headset, Loader2, Lock, LockOpen, SearchX, Send, User } from "lucide-react";
+import {
+  AlertTriangle,
+  ArrowLeft,
+  Bot,
+  CheckCheck,
+  Headset,
+  Loader2,
+  Lock,
+  LockOpen,
+  MessageCircle,
+  SearchX,
+  Send,
+  ThumbsDown,
+  ThumbsUp,
+  User,
+} from "lucide-react";
 import { toast } from "sonner";
 
 import { confidenceVariant, EmptyState, PageHeader } from "@/components/common";
@@ -13,7 +28,15 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Textarea } from "@/components/ui/textarea";
 import { api, errorMessage } from "@/lib/api";
-import { DEFAULT_ESCALATE, DEFAULT_REFUSE, type Conversation, type Message, type Tenant } from "@/lib/types";
+import {
+  DEFAULT_ESCALATE,
+  DEFAULT_REFUSE,
+  type ConfidenceParts,
+  type Conversation,
+  type Intent,
+  type Message,
+  type Tenant,
+} from "@/lib/types";
 import { useApi } from "@/lib/use-api";
 import { cn, formatDateTime } from "@/lib/utils";
 
@@ -22,6 +45,62 @@ const ROLE = {
   bot: { label: "Assistant", icon: Bot },
   operator: { label: "Support team", icon: Headset },
 } as const;
+
+const INTENT: Record<Intent, string> = {
+  greeting: "small talk: greeting",
+  thanks: "small talk: thanks",
+  goodbye: "small talk: goodbye",
+  identity: "small talk: are you a bot?",
+  handoff: "asked for a person",
+};
+
+const PARTS = [
+  {
+    key: "retrieval_similarity",
+    label: "retrieval",
+    hint: "Retrieval similarity: how close the best knowledge found is to the question.",
+  },
+  {
+    key: "source_coverage",
+    label: "coverage",
+    hint: "Source coverage: how much of the question the supporting sentences cover.",
+  },
+  {
+    key: "answer_coherence",
+    label: "coherence",
+    hint: "Answer coherence: how well the answer holds together and stays with its sources.",
+  },
+] as const;
+
+const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
+
+/** The three parts of an answer's confidence in one compact row; the model's features in its tooltip. */
+function ConfidencePartsRow({ parts }: { parts: ConfidenceParts }) {
+  const features = Object.entries(parts.features ?? {});
+  return (
+    <div
+      className="text-muted-foreground flex flex-wrap items-center gap-x-3 gap-y-0.5 text-xs"
+      data-testid="message-confidence-parts"
+      title={features.length ? features.map(([name, value]) => `${name}: ${value.toFixed(3)}`).join("\n") : undefined}
+    >
+      {PARTS.map(({ key, label, hint }) => (
+        <span key={key} title={hint} data-part={key}>
+          {label} <span className="text-foreground tabular-nums">{percent(parts[key])}</span>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function FeedbackBadge({ feedback }: { feedback: NonNullable<Message["feedback"]> }) {
+  const up = feedback === "up";
+  return (
+    <Badge variant={up ? "success" : "danger"} data-testid="message-feedback" data-feedback={feedback}>
+      {up ? <ThumbsUp aria-hidden /> : <ThumbsDown aria-hidden />}
+      {up ? "visitor: helpful" : "visitor: not helpful"}
+    </Badge>
+  );
+}
 
 function MessageItem({ message, escalate, refuse }: { message: Message; escalate: number; refuse: number }) {
   const role = ROLE[message.role as keyof typeof ROLE] ?? { label: message.role, icon: User };
@@ -53,9 +132,19 @@ function MessageItem({ message, escalate, refuse }: { message: Message; escalate
               data-testid="message-confidence"
               title="Confidence"
             >
-              {(message.confidence * 100).toFixed(0)}%
+              {percent(message.confidence)}
             </Badge>
           )}
+          {message.intent && (
+            <Badge
+              variant={message.intent === "handoff" ? "info" : "secondary"}
+              data-testid="message-intent"
+              data-intent={message.intent}
+            >
+              <MessageCircle aria-hidden /> {INTENT[message.intent] ?? message.intent}
+            </Badge>
+          )}
+          {message.feedback && <FeedbackBadge feedback={message.feedback} />}
           {message.escalated && (
             <Badge variant="warning" data-testid="message-escalated">
               <AlertTriangle /> escalated
@@ -76,6 +165,7 @@ function MessageItem({ message, escalate, refuse }: { message: Message; escalate
         >
           {message.content}
         </div>
+        {message.confidence_parts && <ConfidencePartsRow parts={message.confidence_parts} />}
         {message.sources_used.length > 0 && (
           <details className="text-muted-foreground w-full text-xs" data-testid="message-sources">
             <summary className="cursor-pointer select-none">

@@ -7,6 +7,7 @@ import { ArrowLeft, Ban, CheckCircle2, Loader2, SearchX } from "lucide-react";
 import { toast } from "sonner";
 
 import { EmptyState, PageHeader, TenantStatusBadge } from "@/components/common";
+import { CalibrationPanel } from "@/components/tenants/calibration-panel";
 import { EmbedSnippet } from "@/components/tenants/embed-snippet";
 import { SettingsForm } from "@/components/tenants/settings-form";
 import { SourcesPanel } from "@/components/tenants/sources-panel";
@@ -127,11 +128,13 @@ function Overview({ tenant, onChange }: { tenant: Tenant; onChange: (tenant: Ten
   );
 }
 
+const TABS = ["settings", "knowledge", "calibration"] as const;
+
 function TenantView() {
   const params = useSearchParams();
   const router = useRouter();
   const id = params.get("id");
-  const tab = params.get("tab") === "knowledge" ? "knowledge" : "settings";
+  const tab = TABS.find((t) => t === params.get("tab")) ?? "settings";
   const { data, error, reload } = useApi<Tenant>(id ? `/tenants/${id}` : null);
   const [override, setOverride] = useState<Tenant | null>(null);
   // A PATCH answers with the tenant: show it at once, until the next fetch catches up.
@@ -195,7 +198,7 @@ function TenantView() {
       <Tabs
         value={tab}
         onValueChange={(value) =>
-          router.replace(`/tenants/view/?id=${tenant.id}${value === "knowledge" ? "&tab=knowledge" : ""}`, { scroll: false })
+          router.replace(`/tenants/view/?id=${tenant.id}${value === "settings" ? "" : `&tab=${value}`}`, { scroll: false })
         }
       >
         <TabsList>
@@ -204,6 +207,9 @@ function TenantView() {
           </TabsTrigger>
           <TabsTrigger value="knowledge" data-testid="tenant-tab-knowledge">
             Knowledge
+          </TabsTrigger>
+          <TabsTrigger value="calibration" data-testid="tenant-tab-calibration">
+            Calibration
           </TabsTrigger>
         </TabsList>
         <TabsContent value="settings" className="mt-4">
@@ -219,6 +225,9 @@ function TenantView() {
         </TabsContent>
         <TabsContent value="knowledge" className="mt-4">
           <SourcesPanel tenantId={tenant.id} />
+        </TabsContent>
+        <TabsContent value="calibration" className="mt-4">
+          <CalibrationPanel tenantId={tenant.id} />
         </TabsContent>
       </Tabs>
     </>
