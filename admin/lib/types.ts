@@ -108,7 +108,7 @@ export interface ConfidenceParts {
 
 export interface Message {
   id: string;
-  role: "visitor" | "bot" | "operator" | string;
+  role: "user" | "assistant" | "operator" | string;
   content: string;
   confidence: number | null;
   confidence_parts: ConfidenceParts | null;

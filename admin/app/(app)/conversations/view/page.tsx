@@ -40,9 +40,10 @@ import {
 import { useApi } from "@/lib/use-api";
 import { cn, formatDateTime } from "@/lib/utils";
 
+// The API's message roles.
 const ROLE = {
-  visitor: { label: "Visitor", icon: User },
-  bot: { label: "Assistant", icon: Bot },
+  user: { label: "Visitor", icon: User },
+  assistant: { label: "Assistant", icon: Bot },
   operator: { label: "Support team", icon: Headset },
 } as const;
 
@@ -105,7 +106,7 @@ function FeedbackBadge({ feedback }: { feedback: NonNullable<Message["feedback"]
 function MessageItem({ message, escalate, refuse }: { message: Message; escalate: number; refuse: number }) {
   const role = ROLE[message.role as keyof typeof ROLE] ?? { label: message.role, icon: User };
   const Icon = role.icon;
-  const fromVisitor = message.role === "visitor";
+  const fromVisitor = message.role === "user";
   return (
     <li
       data-testid="message"
