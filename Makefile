@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
 
-.PHONY: up test bench eval lint fmt lock clean help validate-template
+.PHONY: up test bench eval calibrate lint fmt lock clean help validate-template
 
 help:
 	@echo "make up    - install what is needed and run the whole stack locally"
 	@echo "make test  - install what the tests need and run the whole suite"
 	@echo "make bench - run the benchmarks, results in docs/benchmarks.md"
-	@echo "make eval  - answer quality on the SQuAD 2.0 slice, results in docs/benchmarks.md"
+	@echo "make eval  - answer quality on ../shared/eval (SQuAD 2.0 slice, XQuAD en), results in docs/benchmarks.md"
+	@echo "make calibrate - fit the confidence model and default thresholds on ../shared/eval (leave one article out)"
 	@echo "make lint  - ruff"
 	@echo "make validate-template - cfn-lint on the AWS SAM template (template.yaml)"
 
@@ -80,9 +81,14 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.widget
 	$(PY) -m bench.coldstart
 
-# Answer quality on ../shared/eval (SQuAD 2.0 slice), appended to docs/benchmarks.md.
+# Answer quality on ../shared/eval (SQuAD 2.0 slice and XQuAD English), appended to docs/benchmarks.md.
 eval: $(VENV)/.installed-dev
 	$(PY) -m bench.eval_squad
+
+# Fits shared/tinyeclipse/chat/confidence_model.json (the confidence model and the default thresholds) to
+# ../shared/eval, validated leave-one-article-out; the report is appended to docs/benchmarks.md.
+calibrate: $(VENV)/.installed-dev
+	$(PY) -m bench.calibrate
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -211,6 +211,7 @@ def load_engine(database_url: str) -> tuple[Any, Any]:
     """This process's Database on the stack's Postgres (as the app role) and the extractive engine."""
     from tinyeclipse.chat.engine import Engine
     from tinyeclipse.chat.extractive import ExtractiveProvider
+    from tinyeclipse.chat.reading import Reader
     from tinyeclipse.db import Database
     from tinyeclipse.ingestion.embedder import get_embedder
 
@@ -218,7 +219,8 @@ def load_engine(database_url: str) -> tuple[Any, Any]:
     db.open()
     embedder = get_embedder()
     embedder.encode(["warm up"])
-    return db, Engine(embedder, ExtractiveProvider(embedder))
+    reader = Reader(embedder)
+    return db, Engine(embedder, ExtractiveProvider(reader), reader)
 
 
 # --- report -----------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.stack import Stack
 from tinyeclipse.db import Database
+from tinyeclipse.tenants.settings import TenantSettings
 
 BAKERY = "Our sourdough bread is baked every morning at 5 am with organic rye flour."
 
@@ -63,20 +64,34 @@ def _ask(http: httpx.Client, tenant_id: str, session: str, message: str) -> http
     return http.post("/api/chat", json={"tenant_id": tenant_id, "session_id": session, "message": message})
 
 
-def test_a_demo_question_is_answered_with_a_cited_source_and_stored(
+def test_a_greeting_gets_a_friendly_answer_that_is_not_escalated(http: httpx.Client, demo: str) -> None:
+    _consent(http, demo, "e2e-hi")
+    body = _ask(http, demo, "e2e-hi", "hi").json()
+    assert body["intent"] == "greeting" and body["answer"] == TenantSettings().greeting
+    assert not body["escalated"] and not body["refused"]
+
+
+def test_a_demo_question_is_answered_with_a_numbered_source_and_the_visitors_thumb_is_stored(
     http: httpx.Client, admin: httpx.Client, demo: str
 ) -> None:
     _consent(http, demo, "e2e-answer")
-    response = _ask(http, demo, "e2e-answer", "How long does a .com domain transfer take?")
+    response = _ask(http, demo, "e2e-answer", "How do I transfer a domain?")
     assert response.status_code == 200, response.text
     body = response.json()
-    assert "five days" in body["answer"] and body["confidence"] >= 0.6 and not body["refused"]
-    assert body["sources"][0]["title"] == "Domains and DNS"
+    threshold = admin.get(f"/api/admin/tenants/{demo}").json()["effective_settings"]["escalate_threshold"]
+    assert "unlock it at your current registrar" in body["answer"] and body["answer"].endswith("[1]")
+    assert body["confidence"] >= threshold and not body["escalated"] and not body["refused"]
+    assert body["sources"][0]["title"] == "Domains and DNS" and body["sources"][0]["cited"]
+
+    vote = {"tenant_id": demo, "session_id": "e2e-answer", "value": "down"}
+    assert http.post(f"/api/chat/messages/{body['message_id']}/feedback", json=vote).status_code == 200
     conversation = admin.get(f"/api/admin/conversations/{body['conversation_id']}").json()
     assert [m["role"] for m in conversation["messages"]] == ["user", "assistant"]
-    assert conversation["messages"][1]["confidence"] == pytest.approx(body["confidence"], abs=1e-4)
+    answer = conversation["messages"][1]
+    assert answer["confidence"] == pytest.approx(body["confidence"], abs=1e-4) and answer["feedback"] == "down"
+    assert set(answer["confidence_parts"]) >= {"retrieval_similarity", "source_coverage", "answer_coherence"}
     usage = admin.get("/api/admin/usage", params={"tenant_id": demo}).json()
-    assert usage["totals"]["messages"] >= 1
+    assert usage["totals"]["messages"] >= 1 and usage["totals"]["thumbs_down"] >= 1
 
 
 def test_an_absent_topic_is_handed_to_a_human(http: httpx.Client, demo: str) -> None:

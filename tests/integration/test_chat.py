@@ -1,84 +1,20 @@
 """POST /api/chat against real Postgres, the real model and (for groq) the real SDK talking to a local fake."""
 
-from collections.abc import Iterator
 from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from tests.conftest import assert_problem, client_for
+from tests.conftest import assert_problem
 from tests.fake_llm import FakeLLM, fake_llm_fixture  # noqa: F401
-from tinyeclipse.chat.engine import build_engine, get_engine
+from tests.integration.conftest import BAKERY, HOSTING, ask, give_consent, make_tenant
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 from tinyeclipse.ingestion import service as sources
 from tinyeclipse.ingestion import worker
 from tinyeclipse.ingestion.models import SOURCE_CREATE
 from tinyeclipse.pagination import PageParams
-
-HOSTING = {
-    "Domains": "To transfer a domain to us, unlock it at your current registrar and request the EPP code. "
-    "A transfer of a .com domain takes up to five days.",
-    "Email": "Use mail.demo.example on port 993 with SSL for IMAP. Outgoing mail uses port 465.",
-    "Backups": "We back up all files and databases every night and keep the backups for 30 days.",
-}
-BAKERY = {"Bread": "Our sourdough bread is baked every morning at 5 am with organic rye flour."}
-
-
-def _tenant(db: Database, settings: Settings, whmcs: int, knowledge: dict[str, str], overrides: str = "{}") -> UUID:
-    with db.operator() as conn:
-        tenant_id = conn.execute(
-            "INSERT INTO tenants (whmcs_client_id, name, plan, settings) VALUES (%s, %s, 'pro', %s) RETURNING id",
-            [whmcs, f"Tenant {whmcs}", overrides],
-        ).fetchone()["id"]
-    for title, text in knowledge.items():
-        body = {"tenant_id": tenant_id, "type": "text", "title": title, "content": text}
-        sources.create_source(db, settings, SOURCE_CREATE.validate_python(body))
-    while worker.run_once(db, settings, "test"):
-        pass
-    return tenant_id
-
-
-def _consent(db: Database, tenant_id: UUID, session_id: str, accepted: bool = True, version: str = "1") -> None:
-    with db.tenant(tenant_id) as conn:
-        conn.execute(
-            "INSERT INTO consents (tenant_id, session_id, accepted, terms_version) VALUES (%s, %s, %s, %s)",
-            [tenant_id, session_id, accepted, version],
-        )
-
-
-@pytest.fixture
-def chat_app(settings: Settings, clean_db: Database) -> Iterator[tuple]:
-    from functions.chat.app import app
-
-    def open_client(chat_settings: Settings) -> TestClient:
-        engine = build_engine(chat_settings)
-        client = client_for(app, chat_settings, clean_db)
-        app.dependency_overrides[get_engine] = lambda: engine
-        return client
-
-    yield app, open_client
-    app.dependency_overrides.clear()
-
-
-@pytest.fixture
-def hosting(settings: Settings, clean_db: Database) -> UUID:
-    tenant_id = _tenant(clean_db, settings, 8001, HOSTING)
-    _consent(clean_db, tenant_id, "visitor-1")
-    return tenant_id
-
-
-@pytest.fixture
-def chat(chat_app: tuple, settings: Settings) -> TestClient:
-    _, open_client = chat_app
-    return open_client(settings.model_copy(update={"llm_provider": "extractive"}))
-
-
-def ask(client: TestClient, tenant_id: UUID, message: str, session: str = "visitor-1", **extra: object):
-    return client.post(
-        "/api/chat", json={"tenant_id": str(tenant_id), "session_id": session, "message": message, **extra}
-    )
 
 
 def test_a_question_in_the_knowledge_is_answered_with_its_source(
@@ -115,18 +51,18 @@ def test_a_question_outside_the_knowledge_is_handed_to_a_human(chat: TestClient,
 def test_tenant_b_knowledge_is_never_cited_for_tenant_a(
     chat: TestClient, hosting: UUID, settings: Settings, clean_db: Database
 ) -> None:
-    bakery = _tenant(clean_db, settings, 8002, BAKERY)
+    bakery = make_tenant(clean_db, settings, 8002, BAKERY)
     bakery_sources = {str(s.id) for s in sources.list_sources(clean_db, bakery, PageParams()).items}
     body = ask(chat, hosting, "When is the sourdough bread baked with organic rye flour?").json()
     assert not {s["source_id"] for s in body["sources"]} & bakery_sources
     assert "sourdough" not in body["answer"]
 
 
-def test_chat_needs_a_current_consent(chat: TestClient, hosting: UUID, clean_db: Database) -> None:
+def test_chat_needs_a_currentgive_consent(chat: TestClient, hosting: UUID, clean_db: Database) -> None:
     assert_problem(ask(chat, hosting, "Hello?", session="stranger"), 403, "consent_required")
-    _consent(clean_db, hosting, "visitor-1", accepted=False)
+    give_consent(clean_db, hosting, "visitor-1", accepted=False)
     assert_problem(ask(chat, hosting, "Hello?"), 403, "consent_required")
-    _consent(clean_db, hosting, "visitor-2")
+    give_consent(clean_db, hosting, "visitor-2")
     with clean_db.operator() as conn:
         conn.execute('UPDATE tenants SET settings = \'{"terms_version": "2"}\' WHERE id = %s', [hosting])
     assert_problem(ask(chat, hosting, "Hello?", session="visitor-2"), 403, "consent_required")
@@ -159,9 +95,9 @@ def test_the_origin_must_be_an_allowed_domain_when_the_tenant_sets_some(
 def test_the_session_limit_answers_429_with_retry_after(
     chat: TestClient, settings: Settings, clean_db: Database
 ) -> None:
-    tenant = _tenant(clean_db, settings, 8003, HOSTING, '{"session_rate_limit_per_minute": 2}')
-    _consent(clean_db, tenant, "busy")
-    _consent(clean_db, tenant, "calm")
+    tenant = make_tenant(clean_db, settings, 8003, HOSTING, '{"session_rate_limit_per_minute": 2}')
+    give_consent(clean_db, tenant, "busy")
+    give_consent(clean_db, tenant, "calm")
     assert [ask(chat, tenant, "Backups?", session="busy").status_code for _ in range(2)] == [200, 200]
     limited = ask(chat, tenant, "Backups?", session="busy")
     assert_problem(limited, 429, "rate_limited")
@@ -192,7 +128,7 @@ def test_a_conversation_continues_and_belongs_to_its_session(
     follow_up = ask(chat, hosting, "How long does it take?", conversation_id=first["conversation_id"]).json()
     assert follow_up["conversation_id"] == first["conversation_id"]
     assert "five days" in follow_up["answer"], "the follow-up is read with the previous question"
-    _consent(clean_db, hosting, "visitor-2")
+    give_consent(clean_db, hosting, "visitor-2")
     other = ask(chat, hosting, "Hi", session="visitor-2", conversation_id=first["conversation_id"])
     assert_problem(other, 404, "conversation_not_found")
 
@@ -254,6 +190,6 @@ def test_an_faq_answer_is_quoted_not_its_question(chat: TestClient, settings: Se
     )
     while worker.run_once(clean_db, settings, "test"):
         pass
-    _consent(clean_db, tenant, "rider")
+    give_consent(clean_db, tenant, "rider")
     body = ask(chat, tenant, "Can you fix my electric bike?", session="rider").json()
     assert "we repair e-bikes" in body["answer"] and "Do you repair" not in body["answer"]

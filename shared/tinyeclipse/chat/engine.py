@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tinyeclipse.chat.llm import Provider, provider_name
+from tinyeclipse.chat.reading import Reader
 from tinyeclipse.config import Settings, get_settings
 from tinyeclipse.ingestion.embedder import Embedder, get_embedder
 
@@ -12,19 +13,21 @@ from tinyeclipse.ingestion.embedder import Embedder, get_embedder
 class Engine:
     embedder: Embedder
     provider: Provider
+    reader: Reader  # the retrieved chunks sentence by sentence, for the extractive answer and the confidence
 
 
 def build_engine(settings: Settings) -> Engine:
     embedder = get_embedder()
+    reader = Reader(embedder)
     name = provider_name(settings)
     if name == "extractive":
         from tinyeclipse.chat.extractive import ExtractiveProvider
 
-        return Engine(embedder, ExtractiveProvider(embedder))
+        return Engine(embedder, ExtractiveProvider(reader), reader)
     from tinyeclipse.chat.openai_compatible import GroqProvider, OpenAICompatibleProvider
 
     provider: Provider = GroqProvider(settings) if name == "groq" else OpenAICompatibleProvider(settings)
-    return Engine(embedder, provider)
+    return Engine(embedder, provider, reader)
 
 
 @lru_cache

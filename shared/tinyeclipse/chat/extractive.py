@@ -1,75 +1,67 @@
-"""The offline provider: the answer is the best sentences of the retrieved context, quoted, never generated.
+"""The offline provider: answers with the best passage of the retrieved context, as written there, never generated.
 
-Sentences of the context are scored against the question by the same embedding model that retrieval uses
-(meaning) plus the share of the question's key terms they contain (wording). Its `coherence`, a measured
-stand-in for a model's self-assessment, is how close in meaning the quoted sentences are to the question:
-their best cosine similarity mapped from [COHERENCE_FLOOR, COHERENCE_CEILING] onto [0, 1].
+The best statement is the one the reader ranks first (meaning and wording, see reading.py); the answer is the
+passage around it (one to three consecutive sentences of its paragraph, with the sentence a leading "Then" or
+"This" refers to), or an FAQ pair's own answer. A second passage from another source joins when its statement
+scores nearly as well. Its `coherence`, a measured stand-in for a model's self-assessment, is how close in meaning
+the best statement is to the question, mapped from [COHERENCE_FLOOR, COHERENCE_CEILING] onto [0, 1].
 """
 
-from functools import lru_cache
-
-import numpy as np
-
 from tinyeclipse.chat.llm import LLMAnswer, LLMRequest
-from tinyeclipse.chat.terms import coverage, in_context, key_terms, sentences
-from tinyeclipse.ingestion.embedder import Embedder
+from tinyeclipse.chat.passages import faq_answer, passage
+from tinyeclipse.chat.reading import Reader, ScoredSentence
+from tinyeclipse.chat.terms import in_context
 
-# How many of the best chunks are read sentence by sentence (the rest rarely hold the answer).
-CHUNKS_READ = 3
-MAX_SENTENCES = 2
-# A second sentence is added only when it scores nearly as well as the first.
-SECOND_SENTENCE_RATIO = 0.9
-MEANING_WEIGHT = 0.6
-# Chosen on the SQuAD 2.0 slice (docs/benchmarks.md): this mapping separated answerable from
-# unanswerable questions better than the key-term overlap of the answer did.
-SENTENCE_CACHE_CHUNKS = 4096
+# A second source's passage joins only when its statement scores nearly as well as the best.
+SECOND_SOURCE_RATIO = 0.9
 COHERENCE_FLOOR = 0.3
 COHERENCE_CEILING = 0.8
+
+
+def _unit(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def coherence(meaning: float) -> float:
+    return _unit((meaning - COHERENCE_FLOOR) / (COHERENCE_CEILING - COHERENCE_FLOOR))
+
+
+def compose(statement: ScoredSentence) -> tuple[str, tuple[int, ...]]:
+    """The passage that answers with `statement`, and the indices of the chunk's sentences it quotes."""
+    chunk = statement.chunk
+    if chunk.faq_question is not None:
+        return faq_answer(chunk.text, chunk.heading), tuple(range(len(statement.sentences)))
+    found = passage(list(statement.sentences), statement.index)
+    return found.text, tuple(found.indices)
 
 
 class ExtractiveProvider:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-        # A chunk's sentences and their vectors never change (re-indexing writes new chunks), and popular
-        # chunks come back question after question: encoding them once saves most of an answer's time.
-        self._sentence_vectors = lru_cache(maxsize=SENTENCE_CACHE_CHUNKS)(self._encode_sentences)
-
-    def _encode_sentences(self, text: str) -> tuple[list[str], np.ndarray]:
-        # A question (an FAQ's own, say) is never the answer: quote statements only, when there are any.
-        found = sentences(text)
-        statements = [sentence for sentence in found if not sentence.endswith("?")] or found
-        return statements, self._embedder.encode(statements)
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
 
     def answer(self, request: LLMRequest) -> LLMAnswer:
-        encoded = [(chunk, *self._sentence_vectors(chunk.text)) for chunk in request.context[:CHUNKS_READ]]
-        candidates = [(chunk, sentence) for chunk, found, _ in encoded for sentence in found]
-        if not candidates:
-            return LLMAnswer(text="", coherence=0.0, cited=(), tokens_in=0, tokens_out=0, model=self.name)
         question = in_context(request.question, [turn.content for turn in request.history if turn.role == "user"])
-        question_terms = key_terms(question)
-        question_vector = self._embedder.encode_query(question)
-        meaning = np.clip(np.vstack([vectors for _, _, vectors in encoded]) @ question_vector, 0.0, 1.0)
-        wording = np.array([coverage(question_terms, sentence) for _, sentence in candidates])
-        scores = MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * wording
-        picked = _choose(scores)
-        chosen = [candidates[i] for i in picked]
-        text = " ".join(f"“{sentence}” [{chunk.number}]" for chunk, sentence in chosen)
-        cited = tuple(dict.fromkeys(chunk.number for chunk, _ in chosen))
-        fit = max(float(meaning[i]) for i in picked)
+        reading = self._reader.read(question, request.context)
+        best = reading.best
+        if best is None:
+            return LLMAnswer(text="", coherence=0.0, cited=(), tokens_in=0, tokens_out=0, model=self.name)
+        chosen = [best]
+        second = next((s for s in reading.ranked if s.chunk.source_id != best.chunk.source_id), None)
+        if second is not None and second.score >= SECOND_SOURCE_RATIO * best.score:
+            chosen.append(second)
+        parts, quoted = [], []
+        for statement in chosen:
+            text, indices = compose(statement)
+            parts.append(f"{text} [{statement.chunk.number}]")
+            quoted.extend((statement.chunk.number, i) for i in indices)
         return LLMAnswer(
-            text=text,
-            coherence=min(1.0, max(0.0, (fit - COHERENCE_FLOOR) / (COHERENCE_CEILING - COHERENCE_FLOOR))),
-            cited=cited,
+            text=" ".join(parts),
+            coherence=coherence(best.meaning),
+            cited=tuple(statement.chunk.number for statement in chosen),
             tokens_in=0,
             tokens_out=0,
             model=self.name,
+            quoted=tuple(quoted),
         )
-
-
-def _choose(scores: np.ndarray) -> list[int]:
-    """The best sentence, and the next best if it scores nearly as well; in reading order."""
-    order = np.argsort(-scores)
-    best = scores[order[0]]
-    return sorted(int(i) for i in order[:MAX_SENTENCES] if scores[i] >= SECOND_SENTENCE_RATIO * best)

@@ -17,6 +17,8 @@ class ContextChunk:
     title: str | None
     url: str | None
     text: str
+    heading: str | None = None  # the section heading `text` starts with
+    faq_question: str | None = None  # set when the chunk is an FAQ pair
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class LLMAnswer:
     tokens_in: int
     tokens_out: int
     model: str
+    # (context number, sentence index) of each statement an extractive answer quotes; empty for generated text
+    quoted: tuple[tuple[int, int], ...] = ()
 
 
 class LLMError(Exception):

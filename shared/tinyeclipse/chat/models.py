@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from tinyeclipse.chat.intents import require_content
+from tinyeclipse.chat.intents import Intent, require_content
 from tinyeclipse.consent.models import SessionId
 from tinyeclipse.errors import Forbidden
 
@@ -37,10 +37,18 @@ class ChatResponse(BaseModel):
     conversation_id: UUID
     message_id: UUID
     answer: str
-    confidence: float
+    confidence: float | None = Field(
+        description="How likely the answer is right, 0..1 (fitted on evaluation data); null for small talk "
+        "and requests for a person, which are not answers from the knowledge."
+    )
     escalated: bool
     refused: bool
-    sources: list[SourceRef]
+    sources: list[SourceRef] = Field(
+        description="The cited sources first, in the order the answer's [n] markers number them, then related ones."
+    )
+    intent: Intent | None = Field(
+        default=None, description="Set when the message was small talk or a request for a person (no retrieval)."
+    )
 
 
 class ConsentRequired(Forbidden):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import numpy as np
+from psycopg.rows import class_row
 
 from tinyeclipse.db import Connection
 
@@ -22,12 +23,14 @@ WITH vector_hits AS MATERIALIZED (
           WHERE tenant_id = %(tenant)s AND %(keywords)s <> '' AND content_tsv @@ query
           ORDER BY score DESC LIMIT %(candidates)s) matches
 ), fused AS (
-    SELECT COALESCE(v.id, k.id) AS id,
+    SELECT COALESCE(v.id, k.id) AS id, v.rank AS vector_rank, k.rank AS keyword_rank,
            COALESCE(1.0 / (%(rrf_k)s + v.rank), 0) + COALESCE(1.0 / (%(rrf_k)s + k.rank), 0) AS rrf
     FROM vector_hits v FULL OUTER JOIN keyword_hits k ON k.id = v.id
 )
-SELECT e.id, e.source_id, e.content, e.metadata ->> 'title' AS title, e.metadata ->> 'url' AS url,
-       1 - (e.embedding <=> %(vector)s) AS similarity, f.rrf
+SELECT e.id AS chunk_id, e.source_id, e.content, e.metadata ->> 'title' AS title, e.metadata ->> 'url' AS url,
+       e.metadata ->> 'heading' AS heading, e.metadata ->> 'question' AS faq_question,
+       (1 - (e.embedding <=> %(vector)s))::float8 AS similarity, f.rrf::float8 AS rrf,
+       f.vector_rank::int AS vector_rank, f.keyword_rank::int AS keyword_rank
 FROM fused f JOIN embeddings e ON e.id = f.id
 ORDER BY f.rrf DESC, similarity DESC
 LIMIT %(k)s
@@ -38,11 +41,15 @@ LIMIT %(k)s
 class Retrieved:
     chunk_id: int
     source_id: UUID
+    content: str
     title: str | None
     url: str | None
-    content: str
+    heading: str | None  # the section heading the chunk's text starts with
+    faq_question: str | None  # set for an FAQ pair: the chunk is its question and answer
     similarity: float  # cosine similarity of the chunk to the query, -1..1
     rrf: float
+    vector_rank: int | None  # rank among the nearest vectors (None: not among the candidates)
+    keyword_rank: int | None  # rank among the full-text matches (None: no key word matched)
 
 
 def search(
@@ -52,19 +59,15 @@ def search(
     # With a tenant filter HNSW may stop short of `candidates` rows; iterative scans keep going (pgvector 0.8).
     conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
     conn.execute("SET LOCAL hnsw.ef_search = 100")
-    rows = conn.execute(
-        HYBRID_SEARCH,
-        {"vector": vector, "tenant": tenant_id, "keywords": keywords, "candidates": candidates, "k": k, "rrf_k": RRF_K},
-    ).fetchall()
-    return [
-        Retrieved(
-            chunk_id=row["id"],
-            source_id=row["source_id"],
-            title=row["title"],
-            url=row["url"],
-            content=row["content"],
-            similarity=float(row["similarity"]),
-            rrf=float(row["rrf"]),
-        )
-        for row in rows
-    ]
+    with conn.cursor(row_factory=class_row(Retrieved)) as cursor:
+        return cursor.execute(
+            HYBRID_SEARCH,
+            {
+                "vector": vector,
+                "tenant": tenant_id,
+                "keywords": keywords,
+                "candidates": candidates,
+                "k": k,
+                "rrf_k": RRF_K,
+            },
+        ).fetchall()

@@ -3,22 +3,19 @@
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
-from tinyeclipse.chat import retrieval
-from tinyeclipse.chat.confidence import confidence
+from tinyeclipse.chat import citations, grounding, intents, retrieval
+from tinyeclipse.chat.confidence import Confidence, assess, no_answer
 from tinyeclipse.chat.engine import Engine
 from tinyeclipse.chat.escalation import Outcome, decide, provider_failed
+from tinyeclipse.chat.features import extract
+from tinyeclipse.chat.intents import Intent
 from tinyeclipse.chat.llm import ContextChunk, LLMAnswer, LLMError, LLMRequest, Turn
-from tinyeclipse.chat.models import (
-    ChatRequest,
-    ChatResponse,
-    ConsentRequired,
-    SourceRef,
-)
+from tinyeclipse.chat.models import ChatRequest, ChatResponse, ConsentRequired, SourceRef
 from tinyeclipse.chat.prompts import system_prompt
-from tinyeclipse.chat.terms import best_sentence_coverage, in_context, key_terms, keyword_query
+from tinyeclipse.chat.reading import Reading
+from tinyeclipse.chat.terms import in_context, keyword_query
 from tinyeclipse.config import Settings
 from tinyeclipse.consent.service import has_current_consent
 from tinyeclipse.conversations import repository as conversations
@@ -30,14 +27,13 @@ from tinyeclipse.ratelimit.limiter import consume, tenant_limits
 from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
 from tinyeclipse.tenants.settings import Plan, TenantSettings
 
-SNIPPET_CHARS = 240
-
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class _Turn:
     tenant_id: UUID
+    tenant_name: str
     plan: Plan
     settings: TenantSettings
     conversation_id: UUID
@@ -64,7 +60,7 @@ def _open_turn(db: Database, request: ChatRequest, origin: str | None, history_t
             conn, request.tenant_id, conversation["id"], {"role": "user", "content": request.message}
         )
     history = [Turn(role=row["role"], content=row["content"]) for row in previous]
-    return _Turn(request.tenant_id, tenant.plan, settings, conversation["id"], history)
+    return _Turn(request.tenant_id, tenant.name, tenant.plan, settings, conversation["id"], history)
 
 
 def _retrieve(db: Database, engine: Engine, settings: Settings, turn: _Turn, query: str) -> list[retrieval.Retrieved]:
@@ -80,14 +76,25 @@ def _retrieve(db: Database, engine: Engine, settings: Settings, turn: _Turn, que
         )
 
 
-def _respond(
-    engine: Engine, turn: _Turn, message: str, language: str | None, found: list[retrieval.Retrieved]
-) -> LLMAnswer | None:
-    """The provider's answer; None when it failed (the caller hands off to a human)."""
-    context = [
-        ContextChunk(number=i, source_id=hit.source_id, title=hit.title, url=hit.url, text=hit.content)
+def _context(found: list[retrieval.Retrieved]) -> list[ContextChunk]:
+    return [
+        ContextChunk(
+            number=i,
+            source_id=hit.source_id,
+            title=hit.title,
+            url=hit.url,
+            text=hit.content,
+            heading=hit.heading,
+            faq_question=hit.faq_question,
+        )
         for i, hit in enumerate(found, start=1)
     ]
+
+
+def _respond(
+    engine: Engine, turn: _Turn, message: str, language: str | None, context: list[ContextChunk]
+) -> LLMAnswer | None:
+    """The provider's answer; None when it failed (the caller hands off to a human)."""
     if not context:
         return LLMAnswer(text="", coherence=0.0, cited=(), tokens_in=0, tokens_out=0, model=engine.provider.name)
     request = LLMRequest(
@@ -103,29 +110,20 @@ def _respond(
         return None
 
 
-def _sources(found: list[retrieval.Retrieved], cited: tuple[int, ...]) -> list[dict[str, Any]]:
-    """The retrieved sources, the cited ones first, one entry per source."""
-    order = sorted(range(len(found)), key=lambda i: (i + 1 not in cited, i))
-    seen: set[UUID] = set()
-    sources = []
-    for i in order:
-        hit = found[i]
-        if hit.source_id in seen:
-            continue
-        seen.add(hit.source_id)
-        snippet = " ".join(hit.content.split())
-        sources.append(
-            {
-                "source_id": str(hit.source_id),
-                "chunk_id": hit.chunk_id,
-                "title": hit.title,
-                "url": hit.url,
-                "snippet": snippet if len(snippet) <= SNIPPET_CHARS else snippet[: SNIPPET_CHARS - 1] + "…",
-                "score": round(max(0.0, hit.similarity), 4),
-                "cited": i + 1 in cited,
-            }
-        )
-    return sources
+def _assess(
+    engine: Engine,
+    question: str,
+    found: list[retrieval.Retrieved],
+    reading: Reading,
+    answer: LLMAnswer | None,
+    language: str,
+) -> Confidence:
+    """Step 4: the features of the answer and the fitted confidence."""
+    if answer is None or not answer.text.strip():
+        return no_answer(extract(question, found, reading, [], language))
+    features = extract(question, found, reading, grounding.support(reading, answer), language)
+    grounded = 1.0 if answer.quoted else grounding.groundedness(engine.embedder, reading, answer)
+    return assess(features, coherence=answer.coherence, groundedness=grounded)
 
 
 def answer_message(
@@ -135,37 +133,66 @@ def answer_message(
     if len(request.message) > settings.chat_max_message_chars:
         raise InvalidInput(f"message: at most {settings.chat_max_message_chars} characters.")
     turn = _open_turn(db, request, origin, settings.chat_history_turns)
+    detected = intents.detect(request.message)
+    if detected is not None:
+        return _answer_intent(db, turn, request, detected.intent, started)
     question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
     found = _retrieve(db, engine, settings, turn, question)
-    answer = _respond(engine, turn, request.message, request.language, found)
-
-    if answer is None:
-        score, outcome, cited = 0.0, provider_failed(turn.settings), ()
-    else:
-        cited = answer.cited
-        supporting = [hit.content for i, hit in enumerate(found, start=1) if i in cited] or [h.content for h in found]
-        best = max((hit.similarity for hit in found), default=None)
-        source_coverage = best_sentence_coverage(key_terms(question), supporting)
-        score = confidence(best, source_coverage, answer.coherence).score
-        outcome = decide(answer.text, score, turn.settings)
+    context = _context(found)
+    answer = _respond(engine, turn, request.message, request.language, context)
+    reading = engine.reader.read(question, context)
+    language = request.language or turn.settings.language
+    confidence = _assess(engine, question, found, reading, answer, language.split("-")[0])
+    outcome = provider_failed(turn.settings) if answer is None else decide(answer.text, confidence.score, turn.settings)
     # The operator sees what was found even for a refusal; the visitor is shown sources only with an answer.
-    found_sources = _sources(found, cited)
-    sources = [] if outcome.refused else found_sources
+    cited = answer.cited if answer else ()
+    listed = citations.list_sources(found, cited, answer.quoted if answer else ())
+    text = outcome.answer if outcome.refused or answer is None else citations.renumber(outcome.answer, listed)
+    outcome = Outcome(text, escalated=outcome.escalated, refused=outcome.refused)
+    sources = [] if outcome.refused else listed.sources
     latency_ms = round((time.perf_counter() - started) * 1000)
-    message_id = _log(db, turn, outcome, score, found_sources, answer, engine.provider.name, latency_ms)
-    _observe(turn, message_id, outcome, score, engine.provider.name, latency_ms)
+    message_id = _log(db, turn, outcome, listed.sources, answer, engine.provider.name, latency_ms, confidence)
+    _observe(turn, message_id, outcome, confidence.score, engine.provider.name, latency_ms)
     return ChatResponse(
         conversation_id=turn.conversation_id,
         message_id=message_id,
         answer=outcome.answer,
-        confidence=score,
+        confidence=confidence.score,
         escalated=outcome.escalated,
         refused=outcome.refused,
-        sources=[SourceRef(**{key: source[key] for key in SourceRef.model_fields}) for source in sources],
+        sources=sources,
     )
 
 
-def _observe(turn: _Turn, message_id: UUID, outcome: Outcome, score: float, provider: str, latency_ms: int) -> None:
+def _answer_intent(db: Database, turn: _Turn, request: ChatRequest, intent: Intent, started: float) -> ChatResponse:
+    """Small talk gets a short friendly answer without retrieval; a request for a person is escalated."""
+    text = intents.reply(
+        intent,
+        greeting=turn.settings.greeting,
+        team=turn.tenant_name,
+        language=request.language,
+        message=request.message,
+        contact=turn.settings.contact,
+    )
+    outcome = Outcome(text, escalated=intent is Intent.handoff, refused=False)
+    latency_ms = round((time.perf_counter() - started) * 1000)
+    message_id = _log(db, turn, outcome, [], None, "intents", latency_ms, intent=intent)
+    _observe(turn, message_id, outcome, None, "intents", latency_ms)
+    return ChatResponse(
+        conversation_id=turn.conversation_id,
+        message_id=message_id,
+        answer=text,
+        confidence=None,
+        escalated=outcome.escalated,
+        refused=False,
+        sources=[],
+        intent=intent,
+    )
+
+
+def _observe(
+    turn: _Turn, message_id: UUID, outcome: Outcome, score: float | None, provider: str, latency_ms: int
+) -> None:
     """The answer's log line (ids and numbers, never the visitor's text) and its metrics."""
     logger.info(
         "chat answered",
@@ -173,7 +200,7 @@ def _observe(turn: _Turn, message_id: UUID, outcome: Outcome, score: float, prov
             "tenant_id": str(turn.tenant_id),
             "conversation_id": str(turn.conversation_id),
             "message_id": str(message_id),
-            "confidence": round(score, 4),
+            "confidence": None if score is None else round(score, 4),
             "escalated": outcome.escalated,
             "refused": outcome.refused,
             "provider": provider,
@@ -187,11 +214,12 @@ def _log(
     db: Database,
     turn: _Turn,
     outcome: Outcome,
-    score: float,
-    sources: list[dict[str, Any]],
+    sources: list[SourceRef],
     answer: LLMAnswer | None,
     provider: str,
     latency_ms: int,
+    confidence: Confidence | None = None,
+    intent: Intent | None = None,
 ) -> UUID:
     """Steps 5 and 6: the answer, the conversation's escalation flag and the usage, in one transaction."""
     with db.tenant(turn.tenant_id) as conn:
@@ -202,8 +230,10 @@ def _log(
             {
                 "role": "assistant",
                 "content": outcome.answer,
-                "confidence": score,
-                "sources_used": sources,
+                "confidence": confidence.score if confidence else None,
+                "confidence_parts": confidence.parts() if confidence else None,
+                "intent": intent,
+                "sources_used": [source.model_dump(mode="json") for source in sources],
                 "escalated": outcome.escalated,
                 "refused": outcome.refused,
                 "latency_ms": latency_ms,

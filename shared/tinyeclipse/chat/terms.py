@@ -17,7 +17,7 @@ let's please hi hello thanks thank
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     # Just enough folding that "plans" meets "plan" and "renewed" meets "renew"; no language-specific stemmer.
     for suffix in ("ies", "es", "s", "ed", "ing"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -31,7 +31,7 @@ def words(text: str) -> list[str]:
 
 def key_terms(text: str) -> set[str]:
     """The text's content words, lower-cased and lightly stemmed."""
-    return {_stem(word) for word in words(text) if word not in STOPWORDS and (len(word) > 1 or word.isdigit())}
+    return {stem(word) for word in words(text) if word not in STOPWORDS and (len(word) > 1 or word.isdigit())}
 
 
 def keyword_query(text: str) -> str:

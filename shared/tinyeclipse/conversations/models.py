@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from tinyeclipse.chat.intents import Intent
 from tinyeclipse.consent.models import SessionId
 
 
@@ -30,7 +31,6 @@ class ConversationSummary(BaseModel):
 
 
 # What a visitor's message was recognised as before retrieval; None for a question answered from the knowledge.
-Intent = Literal["greeting", "thanks", "goodbye", "identity", "handoff"]
 Feedback = Literal["up", "down"]
 
 

@@ -1,7 +1,9 @@
 """A tenant's settings: plan defaults, the overrides stored per tenant, and how a patch merges in."""
 
+import json
 import re
 from enum import StrEnum
+from importlib import resources
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -30,17 +32,20 @@ def normalize_domain(value: str) -> str:
 Domain = Annotated[str, AfterValidator(normalize_domain)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
+# The default thresholds are chosen from data with the confidence model (`make calibrate`, docs/chat.md).
+FITTED_THRESHOLDS: dict[str, float] = json.loads(
+    resources.files("tinyeclipse.chat").joinpath("confidence_model.json").read_text()
+)["thresholds"]
+
 
 class TenantSettings(BaseModel):
     """The effective settings of a tenant: plan defaults with the tenant's overrides on top."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # Chosen on the SQuAD 2.0 slice with the extractive provider (docs/benchmarks.md, docs/chat.md): refusing
-    # below 0.45 refuses about 1 in 10 answerable questions; escalating below 0.85 hands about 9 in 10
-    # unanswerable ones to a human.
-    escalate_threshold: float = Field(default=0.85, ge=0, le=1)
-    refuse_threshold: float = Field(default=0.45, ge=0, le=1)
+    # Confidence is the fitted probability that an answer is right; what a threshold means is in docs/chat.md.
+    escalate_threshold: float = Field(default=FITTED_THRESHOLDS["escalate"], ge=0, le=1)
+    refuse_threshold: float = Field(default=FITTED_THRESHOLDS["refuse"], ge=0, le=1)
     rate_limit_per_minute: int = Field(default=10, ge=1, le=10_000)
     rate_limit_per_day: int = Field(default=500, ge=1, le=10_000_000)
     session_rate_limit_per_minute: int = Field(default=5, ge=1, le=1_000)
