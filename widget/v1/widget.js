@@ -84,7 +84,7 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  /** The URL itself when it is an absolute http(s) URL safe to put in href, else null. */
+  /** The URL when it is an absolute http(s) URL safe for href, else null. */
   function safeHref(url) {
     if (typeof url !== "string") return null;
     const value = url.trim();
@@ -182,7 +182,7 @@
     };
   }
 
-  /** Embed options from the script tag's data attributes (`attr(name)`) and src. */
+  /** Embed options from the script tag's data attributes and src. */
   function readOptions(attr, src) {
     const tenant = (attr("data-tenant") || "").trim();
     if (!tenant) return { error: "the data-tenant attribute is missing" };
@@ -284,7 +284,7 @@
     return { value: send ? s.value : saved, saved, busy: send, send };
   }
 
-  /** localStorage, else memory (it throws in Safari private mode). */
+  /** localStorage, else memory (Safari private mode throws). */
   function createStore(getStorage, key) {
     let memory = null;
     return {
@@ -967,7 +967,7 @@
         return;
       }
       if (typing.parentNode) typing.remove();
-      // Disabling the textarea dropped focus: give it back, unless the visitor went elsewhere meanwhile.
+      // Disabling the textarea dropped focus: give it back unless the visitor moved on.
       const active = document.activeElement;
       const inside = root.activeElement;
       const idle =
@@ -1035,8 +1035,10 @@
       const changed = data.conversation_id !== state.conversation;
       state.conversation = data.conversation_id;
       if (isUuid(data.message_id)) state.lastId = data.message_id;
-      // all, in order: marker [n] is the n-th
-      const sources = Array.isArray(data.sources) ? data.sources : [];
+      // the cited ones (listed first, so [n] stays the n-th), else all
+      const all = Array.isArray(data.sources) ? data.sources : [];
+      const cited = all.filter((s) => s && s.cited);
+      const sources = cited.length ? cited : all;
       addEntry({
         role: "bot",
         id: typeof data.message_id === "string" ? data.message_id : undefined,
