@@ -70,7 +70,7 @@ export function AnswersChart({ rows }: { rows: DayRow[] }) {
           name="Resolution rate"
           stroke="var(--foreground)"
           strokeWidth={2}
-          dot={false}
+          dot={{ r: 3 }}
           connectNulls={false}
         />
       </ComposedChart>
