@@ -84,8 +84,8 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 
-def _add_tenant(stack: Stack, corpus: str, articles: list[dict], number: int) -> Tenant:
-    tenant_id = stack.add_tenant(f"{corpus}: {articles[0]['title']}", 10_000 + number)
+def _add_tenant(stack: Stack, corpus: str, articles: list[dict], number: int, overrides: dict) -> Tenant:
+    tenant_id = stack.add_tenant(f"{corpus}: {articles[0]['title']}", 10_000 + number, overrides)
     source_ids = []
     for article in articles:
         for n, paragraph in enumerate(article["paragraphs"], start=1):
@@ -119,16 +119,18 @@ def _questions(corpus: str, tenant: int, articles: list[dict]) -> Iterator[Quest
             n += 1
 
 
-def load(stack: Stack) -> tuple[list[Tenant], list[Question]]:
-    """The tenants (one per SQuAD article, one for XQuAD English), indexed, and every question to ask them."""
+def load(stack: Stack, overrides: dict | None = None) -> tuple[list[Tenant], list[Question]]:
+    """The tenants (one per SQuAD article, one for XQuAD English, with these settings `overrides`), indexed,
+    and every question to ask them."""
+    overrides = overrides or {}
     squad = json.loads(SQUAD.read_text())["data"]
     xquad = json.loads(XQUAD.read_text())["data"]["en"]
     tenants: list[Tenant] = []
     questions: list[Question] = []
     for article in squad:
-        tenants.append(_add_tenant(stack, "squad", [article], len(tenants) + 1))
+        tenants.append(_add_tenant(stack, "squad", [article], len(tenants) + 1, overrides))
         questions += _questions("squad", len(tenants) - 1, [article])
-    tenants.append(_add_tenant(stack, "xquad-en", xquad, len(tenants) + 1))
+    tenants.append(_add_tenant(stack, "xquad-en", xquad, len(tenants) + 1, overrides))
     questions += _questions("xquad-en", len(tenants) - 1, xquad)
     while worker.run_once(stack.db, stack.settings, "eval"):
         pass

@@ -26,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from bench.answers import Record, ask, by_tenant_corpus, load, read, save
 from bench.metrics import roc_auc
 from bench.stack import REPO, Stack, append_results, machine
+from tinyeclipse.chat.confidence import fitted_model
 from tinyeclipse.chat.features import NAMES
 
 RECORDS = REPO / ".data" / "calibration" / "records.jsonl"
@@ -123,6 +124,17 @@ def feature_table(records: Sequence[Record], x: np.ndarray, fitted: Fitted) -> l
     return rows
 
 
+def threshold_meaning(records: Sequence[Record], scores: np.ndarray) -> list[str]:
+    """What a threshold means in plain words: of the answers scoring at least t, how many were wrong."""
+    right = np.array([r.right for r in records])
+    rows = ["| threshold | answers at or above it | of them wrong | right answers kept |", "|---|---|---|---|"]
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        above = scores >= t
+        wrong = 1 - right[above].mean() if above.any() else float("nan")
+        rows.append(f"| {t:.1f} | {above.mean():.3f} | {wrong:.3f} | {right[above].sum() / right.sum():.3f} |")
+    return rows
+
+
 def report(
     records: Sequence[Record], scores: np.ndarray, escalate: float, refuse: float, x: np.ndarray, fitted: Fitted
 ) -> str:
@@ -145,15 +157,34 @@ def report(
         by_corpus[corpus] = rates(kept, np.array([score_of[id(r)] for r in kept]), escalate, refuse)
     for name in by_corpus["squad"]:
         lines.append(f"| {name} | {by_corpus['squad'][name]:.3f} | {by_corpus['xquad-en'][name]:.3f} |")
-    lines += ["", *feature_table(records, x, fitted), ""]
+    lines += ["", *threshold_meaning(records, scores), "", *feature_table(records, x, fitted), ""]
     return "\n".join(lines)
 
 
+def _write_model(fitted: Fitted, thresholds: tuple[float, float], note: str) -> None:
+    model = {
+        "names": list(NAMES),
+        "mean": fitted.mean.round(6).tolist(),
+        "scale": fitted.scale.round(6).tolist(),
+        "coef": fitted.coef.round(6).tolist(),
+        "intercept": round(fitted.intercept, 6),
+    }
+    thresholds_json = {"escalate": thresholds[0], "refuse": thresholds[1]}
+    MODEL.write_text(json.dumps({"fitted": note, "model": model, "thresholds": thresholds_json}, indent=1) + "\n")
+
+
 def collect() -> list[Record]:
+    # The features do not depend on the model, but the chat loads it: a neutral one (every answer 0.5) stands in
+    # while the answers are collected, also when the features changed since the last fit.
+    neutral = np.zeros(len(NAMES))
+    _write_model(Fitted(neutral, np.ones(len(NAMES)), neutral, 0.0), (0.5, 0.0), "neutral, while collecting")
+    fitted_model.cache_clear()
     with tempfile.TemporaryDirectory(prefix="tinyeclipse-calibrate-") as workdir:
         stack = Stack(Path(workdir), llm_provider="extractive")
         try:
-            tenants, questions = load(stack)
+            # Thresholds at 0: every answer is shown, so "right" is judged on what the bot would say, not on
+            # whether the model of the day refused it.
+            tenants, questions = load(stack, {"escalate_threshold": 0.0, "refuse_threshold": 0.0})
             return ask(stack, tenants, questions)
         finally:
             stack.close()
@@ -170,22 +201,8 @@ def main() -> None:
     scores = held_out(records, x, y)
     escalate, refuse = choose_thresholds(records, scores)
     final = fit(x, y)
-    MODEL.write_text(
-        json.dumps(
-            {
-                "fitted": f"{datetime.now(UTC):%Y-%m-%d} by bench/calibrate.py on {len(records)} answers",
-                "model": {
-                    "names": list(NAMES),
-                    "mean": final.mean.round(6).tolist(),
-                    "scale": final.scale.round(6).tolist(),
-                    "coef": final.coef.round(6).tolist(),
-                    "intercept": round(final.intercept, 6),
-                },
-                "thresholds": {"escalate": escalate, "refuse": refuse},
-            },
-            indent=1,
-        )
-        + "\n"
+    _write_model(
+        final, (escalate, refuse), f"{datetime.now(UTC):%Y-%m-%d} by bench/calibrate.py on {len(records)} answers"
     )
     append_results(report(records, scores, escalate, refuse, x, final))
 

@@ -53,7 +53,12 @@ def shop(admin: httpx.Client) -> str:
     """A tenant whose knowledge holds the demo help pages and a hostile chunk."""
     tenant = admin.post(
         "/api/admin/tenants",
-        json={"name": "Acme Shop", "whmcs_client_id": 3000, "settings": {"contact": "help@acme.example"}},
+        # Never refuses: these tests are about how answers render, whatever their confidence.
+        json={
+            "name": "Acme Shop",
+            "whmcs_client_id": 3000,
+            "settings": {"contact": "help@acme.example", "refuse_threshold": 0.0},
+        },
     ).json()["id"]
     from infra.local.seed import demo_sources
 

@@ -11,7 +11,6 @@ import pytest
 
 from tests.e2e.stack import Stack
 from tinyeclipse.db import Database
-from tinyeclipse.tenants.settings import TenantSettings
 
 BAKERY = "Our sourdough bread is baked every morning at 5 am with organic rye flour."
 
@@ -64,10 +63,13 @@ def _ask(http: httpx.Client, tenant_id: str, session: str, message: str) -> http
     return http.post("/api/chat", json={"tenant_id": tenant_id, "session_id": session, "message": message})
 
 
-def test_a_greeting_gets_a_friendly_answer_that_is_not_escalated(http: httpx.Client, demo: str) -> None:
+def test_a_greeting_gets_a_friendly_answer_that_is_not_escalated(
+    http: httpx.Client, admin: httpx.Client, demo: str
+) -> None:
     _consent(http, demo, "e2e-hi")
     body = _ask(http, demo, "e2e-hi", "hi").json()
-    assert body["intent"] == "greeting" and body["answer"] == TenantSettings().greeting
+    greeting = admin.get(f"/api/admin/tenants/{demo}").json()["effective_settings"]["greeting"]
+    assert body["intent"] == "greeting" and body["answer"] == greeting
     assert not body["escalated"] and not body["refused"]
 
 

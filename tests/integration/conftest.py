@@ -1,6 +1,7 @@
 """Fixtures of the chat tests: a chat app on real Postgres and the real model, a hosting tenant with knowledge."""
 
 from collections.abc import Iterator
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import client_for
 from tinyeclipse.chat.engine import build_engine, get_engine
 from tinyeclipse.config import Settings
+from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.db import Database
 from tinyeclipse.ingestion import service as sources
 from tinyeclipse.ingestion import worker
@@ -76,3 +78,19 @@ def ask(client: TestClient, tenant_id: UUID, message: str, session: str = "visit
     return client.post(
         "/api/chat", json={"tenant_id": str(tenant_id), "session_id": session, "message": message, **extra}
     )
+
+
+def write_conversation(db: Database, tenant: UUID, *turns: dict[str, Any], closed: bool = False) -> None:
+    """A conversation of session "s", each message (with its `feedback`, if given) in its own transaction, as
+    the chat and the operator write them: later means later."""
+    with db.tenant(tenant) as conn:
+        conversation = conversations.create_conversation(conn, tenant, "s")["id"]
+    for turn in turns:
+        values = {key: value for key, value in turn.items() if key != "feedback"}
+        with db.tenant(tenant) as conn:
+            message = conversations.insert_message(conn, tenant, conversation, {"content": "…", **values})
+            if "feedback" in turn:
+                conversations.set_feedback(conn, message["id"], "s", turn["feedback"])
+    if closed:
+        with db.tenant(tenant) as conn:
+            conversations.update_conversation(conn, conversation, {"status": "closed"})

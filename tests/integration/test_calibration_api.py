@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import assert_problem
-from tinyeclipse.conversations import repository
+from tests.integration.conftest import write_conversation
 from tinyeclipse.db import Database
 
 
@@ -20,20 +20,6 @@ def _tenant(db: Database, whmcs: int) -> UUID:
         ).fetchone()["id"]
 
 
-def _conversation(db: Database, tenant: UUID, *turns: dict[str, Any], closed: bool = False) -> None:
-    with db.tenant(tenant) as conn:
-        conversation = repository.create_conversation(conn, tenant, "s")["id"]
-    for turn in turns:
-        values = {key: value for key, value in turn.items() if key != "feedback"}
-        with db.tenant(tenant) as conn:
-            message = repository.insert_message(conn, tenant, conversation, {"content": "…", **values})
-            if "feedback" in turn:
-                repository.set_feedback(conn, message["id"], "s", turn["feedback"])
-    if closed:
-        with db.tenant(tenant) as conn:
-            repository.update_conversation(conn, conversation, {"status": "closed"})
-
-
 USER, OPERATOR = {"role": "user"}, {"role": "operator"}
 
 
@@ -43,12 +29,12 @@ def answer(confidence: float, **values: Any) -> dict[str, Any]:
 
 def test_the_report_judges_the_tenants_own_answers(admin: TestClient, clean_db: Database) -> None:
     tenant, other = _tenant(clean_db, 1), _tenant(clean_db, 2)
-    _conversation(clean_db, tenant, USER, answer(0.92), closed=True)  # right: closed quietly
-    _conversation(clean_db, tenant, USER, answer(0.81, feedback="down"))  # wrong
-    _conversation(clean_db, tenant, USER, answer(0.45, escalated=True), OPERATOR)  # wrong: a human stepped in
-    _conversation(clean_db, tenant, USER, answer(0.55, escalated=True))  # not judged yet
-    _conversation(clean_db, tenant, USER, {"role": "assistant", "intent": "greeting", "feedback": "down"})
-    _conversation(clean_db, other, USER, answer(0.95, feedback="down"))
+    write_conversation(clean_db, tenant, USER, answer(0.92), closed=True)  # right: closed quietly
+    write_conversation(clean_db, tenant, USER, answer(0.81, feedback="down"))  # wrong
+    write_conversation(clean_db, tenant, USER, answer(0.45, escalated=True), OPERATOR)  # wrong: a human stepped in
+    write_conversation(clean_db, tenant, USER, answer(0.55, escalated=True))  # not judged yet
+    write_conversation(clean_db, tenant, USER, {"role": "assistant", "intent": "greeting", "feedback": "down"})
+    write_conversation(clean_db, other, USER, answer(0.95, feedback="down"))
 
     response = admin.get(f"/api/admin/tenants/{tenant}/calibration")
     assert response.status_code == 200, response.text
@@ -63,7 +49,7 @@ def test_the_report_judges_the_tenants_own_answers(admin: TestClient, clean_db: 
 
     # Enough thumbs up at 0.7 for a suggestion: 3 wrong of 53 judged (6%) from the lowest judged score up.
     for _ in range(50):
-        _conversation(clean_db, tenant, USER, answer(0.7, feedback="up"))
+        write_conversation(clean_db, tenant, USER, answer(0.7, feedback="up"))
     report = admin.get(f"/api/admin/tenants/{tenant}/calibration").json()
     assert report["judged"] == 53
     assert report["suggested_escalate_threshold"] == pytest.approx(0.45)

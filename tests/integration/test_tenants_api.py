@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import assert_problem
+from tinyeclipse.tenants.settings import FITTED_THRESHOLDS
 
 TENANT = {"name": "Acme Hosting", "whmcs_client_id": 4242, "plan": "pro", "domain": "Acme.example"}
 
@@ -33,7 +34,9 @@ def test_create_then_read_a_tenant(admin: TestClient) -> None:
     assert created["settings"] == {"greeting": "Welcome!", "allowed_domains": ["shop.acme.example"]}
     effective = created["effective_settings"]
     assert effective["greeting"] == "Welcome!"
-    assert effective["escalate_threshold"] == 0.85 and effective["refuse_threshold"] == 0.45
+    # The defaults are the thresholds `make calibrate` chose, stored with the confidence model.
+    assert effective["escalate_threshold"] == FITTED_THRESHOLDS["escalate"]
+    assert effective["refuse_threshold"] == FITTED_THRESHOLDS["refuse"]
     assert effective["rate_limit_per_minute"] == 30  # the pro plan's default
     fetched = admin.get(f"/api/admin/tenants/{created['id']}")
     assert fetched.status_code == 200

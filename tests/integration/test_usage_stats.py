@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from tinyeclipse.conversations import repository
+from tests.integration.conftest import write_conversation
 from tinyeclipse.db import Database
 
 
@@ -16,18 +16,6 @@ def _tenant(db: Database, whmcs: int) -> UUID:
         return conn.execute(
             "INSERT INTO tenants (whmcs_client_id, name) VALUES (%s, %s) RETURNING id", [whmcs, f"T{whmcs}"]
         ).fetchone()["id"]
-
-
-def _conversation(db: Database, tenant: UUID, *turns: dict[str, Any]) -> None:
-    """Each message in its own transaction, as the chat and the operator write them: later means later."""
-    with db.tenant(tenant) as conn:
-        conversation = repository.create_conversation(conn, tenant, "s")["id"]
-    for turn in turns:
-        values = {key: value for key, value in turn.items() if key != "feedback"}
-        with db.tenant(tenant) as conn:
-            message = repository.insert_message(conn, tenant, conversation, {"content": "…", **values})
-            if "feedback" in turn:
-                repository.set_feedback(conn, message["id"], "s", turn["feedback"])
 
 
 USER = {"role": "user"}
@@ -44,18 +32,18 @@ def small_talk(intent: str, **values: Any) -> dict[str, Any]:
 
 def test_usage_counts_answers_by_their_outcome(admin: TestClient, clean_db: Database) -> None:
     a, b = _tenant(clean_db, 1), _tenant(clean_db, 2)
-    _conversation(clean_db, a, USER, answer())  # resolved
-    _conversation(clean_db, a, USER, answer(feedback="up"))  # resolved, thumbs up
-    _conversation(clean_db, a, USER, answer(feedback="down"))  # not resolved: thumbs down
-    _conversation(clean_db, a, USER, answer(escalated=True), OPERATOR)  # escalated, an operator took over
-    _conversation(clean_db, a, USER, answer(escalated=True, refused=True, confidence=0.1))  # refused
-    _conversation(clean_db, a, USER, answer(), OPERATOR)  # not escalated, but a human still stepped in
+    write_conversation(clean_db, a, USER, answer())  # resolved
+    write_conversation(clean_db, a, USER, answer(feedback="up"))  # resolved, thumbs up
+    write_conversation(clean_db, a, USER, answer(feedback="down"))  # not resolved: thumbs down
+    write_conversation(clean_db, a, USER, answer(escalated=True), OPERATOR)  # escalated, an operator took over
+    write_conversation(clean_db, a, USER, answer(escalated=True, refused=True, confidence=0.1))  # refused
+    write_conversation(clean_db, a, USER, answer(), OPERATOR)  # not escalated, but a human still stepped in
     # The operator spoke first; the bot's later answer was given without a human.
-    _conversation(clean_db, a, USER, OPERATOR, USER, answer())
+    write_conversation(clean_db, a, USER, OPERATOR, USER, answer())
     # Small talk is neither an answer nor a refusal; a request for a person is a hand-off, not an escalation.
-    _conversation(clean_db, a, USER, small_talk("greeting"), USER, small_talk("thanks", feedback="up"))
-    _conversation(clean_db, a, USER, small_talk("handoff", escalated=True))
-    _conversation(clean_db, b, USER, answer(feedback="down"))
+    write_conversation(clean_db, a, USER, small_talk("greeting"), USER, small_talk("thanks", feedback="up"))
+    write_conversation(clean_db, a, USER, small_talk("handoff", escalated=True))
+    write_conversation(clean_db, b, USER, answer(feedback="down"))
 
     body = admin.get("/api/admin/usage").json()
     by_tenant = {day["tenant_id"]: day for day in body["days"]}

@@ -22,11 +22,6 @@ _ZIPF_TOP = 7.5
 _MIN_WEIGHT = 0.5
 _FREQUENCY_LANGUAGES = frozenset({"en", "nl", "de", "fr", "es", "it", "pt"})
 
-_NEGATION = frozenset(
-    """
-    not never no n't nor without niet nooit geen nicht nie kein keine ne pas jamais
-    """.split()  # noqa: SIM905
-)
 _NUMBER_WORDS = frozenset(
     """
     one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty
@@ -77,8 +72,6 @@ NAMES = (
     "answer_type_missing",
     "vector_keyword_agree",
     "keyword_matched",
-    "negation",
-    "negation_mismatch",
     "numbers_disagree",
     "question_terms",
 )
@@ -136,7 +129,8 @@ def _missing_rare(weights: dict[str, float], text: str) -> float:
 
 
 def _names(text: str) -> set[str]:
-    return {_fold(match) for match in _CAPITALISED.findall(text)}
+    """Capitalised words after a sentence's first ("I", "I'm" and other function words are no names)."""
+    return {_fold(match) for match in _CAPITALISED.findall(text) if match.lower() not in STOPWORDS}
 
 
 def _missing_names(question: str, text: str) -> float:
@@ -164,10 +158,6 @@ def has_answer_type(kind: str, question: str, text: str) -> bool:
     if kind == "date":
         return any(_DIGITS.search(w) or w in _MONTHS or w in _PERIODS for w in new_words)
     return bool(_names(text) - _names(question) - asked)
-
-
-def _negated(text: str) -> float:
-    return 1.0 if any(w in _NEGATION or w.endswith("n't") for w in words(text)) else 0.0
 
 
 def _numbers(text: str) -> set[str]:
@@ -213,8 +203,6 @@ def extract(
         "answer_type_missing": 1.0 if kind and not has_answer_type(kind, question, passage) else 0.0,
         "vector_keyword_agree": 1.0 if top and top.vector_rank == 1 and top.keyword_rank == 1 else 0.0,
         "keyword_matched": 1.0 if any(hit.keyword_rank is not None for hit in cited_hits) else 0.0,
-        "negation": _negated(question),
-        "negation_mismatch": abs(_negated(question) - _negated(passage)) if statements else 0.0,
         "numbers_disagree": 1.0 if statements and numbers_disagree(question, passage) else 0.0,
         "question_terms": math.log1p(len(weights)),
     }

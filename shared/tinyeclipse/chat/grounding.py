@@ -5,8 +5,9 @@ import re
 import numpy as np
 
 from tinyeclipse.chat.llm import LLMAnswer
+from tinyeclipse.chat.passages import split
 from tinyeclipse.chat.reading import Reading, ScoredSentence
-from tinyeclipse.chat.terms import coverage, key_terms, sentences
+from tinyeclipse.chat.terms import coverage, key_terms
 from tinyeclipse.ingestion.embedder import Embedder
 
 _MARKER = re.compile(r"\s*\[\d+\]")
@@ -28,7 +29,7 @@ def support(reading: Reading, answer: LLMAnswer) -> list[ScoredSentence]:
 
 def groundedness(embedder: Embedder, reading: Reading, answer: LLMAnswer) -> float:
     """The share of a generated answer's sentences (by length) that a sentence of a cited source supports."""
-    claims = [_MARKER.sub("", claim).strip() for claim in sentences(answer.text)]
+    claims = [_MARKER.sub("", sentence.text).strip() for sentence in split(answer.text)]
     claims = [claim for claim in claims if len(key_terms(claim)) >= 2]  # "Sure!" claims nothing
     if not claims:
         return 1.0

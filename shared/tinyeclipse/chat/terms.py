@@ -2,7 +2,6 @@
 
 import re
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'\u201c(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
 # Function words of English (the model's language) that say nothing about a topic.
 _STOPWORDS_TEXT = """
@@ -44,19 +43,6 @@ def coverage(terms: set[str], text: str) -> float:
     if not terms:
         return 1.0
     return len(terms & key_terms(text)) / len(terms)
-
-
-def sentences(text: str) -> list[str]:
-    flat = " ".join(text.split())
-    return [part.strip() for part in _SENTENCE_END.split(flat) if len(part.strip()) > 2]
-
-
-def best_sentence_coverage(terms: set[str], texts: list[str]) -> float:
-    """The largest share of `terms` that any one sentence of `texts` covers: an answer needs one statement
-    that speaks to the question, not its words scattered over a page."""
-    if not terms:
-        return 1.0
-    return max((coverage(terms, sentence) for text in texts for sentence in sentences(text)), default=0.0)
 
 
 # A follow-up this short ("and for .nl domains?") is read together with the visitor's previous question.
