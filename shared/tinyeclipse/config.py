@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     migrations_database_url: SecretStr | None = None
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=5, ge=1)
+    # How long one new connection may take to open (libpq: whole seconds, at least 2).
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # How long a request waits for a pooled connection before it is answered 503 database_unavailable.
+    db_pool_wait_seconds: float = Field(default=0.5, gt=0, le=30)
 
     # Only the admin function needs it; the others run without it (least privilege on AWS).
     admin_api_key: SecretStr | None = None

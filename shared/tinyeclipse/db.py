@@ -4,8 +4,12 @@ Every unit of work runs in one transaction. `tenant()` scopes it to one tenant w
 `SET LOCAL app.tenant_id`, which the row-level security policies read; `operator()` is
 the explicit path for operator-wide work (the admin panel): it switches to the
 `tinyeclipse_operator` role, whose policies see every tenant.
+
+When the database cannot be reached, both raise `DatabaseUnavailable` (503 with Retry-After) after at most
+`wait_timeout` seconds, and the pool reconnects by itself once the database is back.
 """
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -14,11 +18,18 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tinyeclipse.config import get_settings
+from tinyeclipse.errors import DatabaseUnavailable
 
 OPERATOR_ROLE = "tinyeclipse_operator"
+# What a client is told to wait: about one restart of a supervised Postgres.
+RETRY_AFTER_SECONDS = 2
+# A failed connection attempt is given up after this long instead of psycopg_pool's backoff of up to
+# minutes; the next request that finds the pool empty starts a new attempt, so service resumes as
+# soon as the database answers again.
+RECONNECT_GIVE_UP_SECONDS = 1.0
 
 Connection = psycopg.Connection[dict]
 
@@ -37,15 +48,24 @@ class Database:
         *,
         min_size: int = 1,
         max_size: int = 5,
+        wait_timeout: float = 0.5,
         connect_timeout: float = 5.0,
     ) -> None:
+        """`wait_timeout`: how long a request waits for a connection; `connect_timeout`: how long one
+        connection attempt may take (libpq rounds it up to whole seconds, at least 2)."""
         self._pool = ConnectionPool(
             url,
             min_size=min_size,
             max_size=max_size,
-            timeout=connect_timeout,
-            kwargs={"autocommit": True, "row_factory": dict_row},
+            timeout=wait_timeout,
+            reconnect_timeout=RECONNECT_GIVE_UP_SECONDS,
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "connect_timeout": max(2, math.ceil(connect_timeout)),
+            },
             configure=_configure,
+            # A connection broken while it sat in the pool is replaced, not handed out.
             check=ConnectionPool.check_connection,
             open=False,
             name="tinyeclipse",
@@ -53,7 +73,7 @@ class Database:
 
     def open(self) -> None:
         # wait=False: a cold start must not fail just because the database is still starting;
-        # the first request waits (up to the timeout) instead.
+        # requests meanwhile get DatabaseUnavailable.
         self._pool.open(wait=False)
 
     def close(self) -> None:
@@ -61,8 +81,21 @@ class Database:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        with self._pool.connection() as conn, conn.transaction():
-            yield conn
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                yield conn
+        except PoolTimeout as exc:
+            raise DatabaseUnavailable(
+                f"The database is not reachable right now; try again in {RETRY_AFTER_SECONDS} seconds.",
+                RETRY_AFTER_SECONDS,
+            ) from exc
+        except psycopg.OperationalError as exc:
+            if not connection_lost(exc):
+                raise
+            raise DatabaseUnavailable(
+                f"The connection to the database was lost; try again in {RETRY_AFTER_SECONDS} seconds.",
+                RETRY_AFTER_SECONDS,
+            ) from exc
 
     @contextmanager
     def tenant(self, tenant_id: UUID) -> Iterator[Connection]:
@@ -84,6 +117,12 @@ class Database:
             conn.execute("SELECT 1")
 
 
+def connection_lost(error: psycopg.OperationalError) -> bool:
+    """Whether the error means the server went away (not, say, a cancelled query or a lock timeout)."""
+    # No SQLSTATE: the socket failed; class 08: connection exception; 57P0x: the server is shutting down.
+    return error.sqlstate is None or error.sqlstate.startswith(("08", "57P"))
+
+
 @lru_cache
 def get_database() -> Database:
     settings = get_settings()
@@ -91,6 +130,7 @@ def get_database() -> Database:
         settings.database_url.get_secret_value(),
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
+        wait_timeout=settings.db_pool_wait_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,
     )
     database.open()

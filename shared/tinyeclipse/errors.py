@@ -37,3 +37,13 @@ class TooLarge(AppError):
 
 class Unavailable(AppError):
     code = "unavailable"
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached right now; the caller may try again after `retry_after` seconds."""
+
+    code = "database_unavailable"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
