@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=32, ge=1, le=512)
     # The job queue.
     job_max_attempts: int = Field(default=5, ge=1, le=50)
-    job_lease_seconds: int = Field(default=300, ge=5)
+    # Renewed every third of it while the worker lives (worker.Heartbeat): a dead worker's job waits at most this.
+    job_lease_seconds: int = Field(default=30, ge=5)
     job_backoff_base_seconds: float = Field(default=10.0, ge=0)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     # Where jobs go: the Postgres queue (its worker polls it) or SQS (on AWS; the queue consumer Lambda).

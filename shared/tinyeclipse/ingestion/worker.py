@@ -10,7 +10,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,20 +40,42 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class _Lease:
-    """Extends the job's lease while it makes progress, at most every third of the lease."""
+class Heartbeat:
+    """Keeps a claimed job's lease while this process lives: a thread renews it every third of the lease.
+
+    So the lease can be short (JOB_LEASE_SECONDS, 30 s by default): a worker that is killed stops renewing
+    and its job is claimed again within one lease, however long the job itself runs. The pipeline calls
+    `check` as it makes progress; it raises LeaseLost once another worker has taken the job over.
+    """
 
     def __init__(self, db: Database, job: jobs.Job, worker: str, lease_seconds: float) -> None:
         self._db, self._job, self._worker, self._seconds = db, job, worker, lease_seconds
-        self._renewed = time.monotonic()
+        self._stop = threading.Event()
+        self._lost = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job.id}", daemon=True)
 
-    def __call__(self) -> None:
-        if time.monotonic() - self._renewed < self._seconds / 3:
-            return
-        with self._db.operator() as conn:
-            if not jobs.extend_lease(conn, self._job.id, self._worker, self._seconds):
-                raise LeaseLost(f"job {self._job.id}")
-        self._renewed = time.monotonic()
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._seconds / 3):
+            try:
+                with self._db.operator() as conn:
+                    if not jobs.extend_lease(conn, self._job.id, self._worker, self._seconds):
+                        self._lost.set()
+                        return
+            except Exception:
+                # The database restarting, say: the lease still runs for up to two more beats.
+                logger.warning("ingest job lease not renewed; trying again", exc_info=True, extra=_job_log(self._job))
+
+    def check(self) -> None:
+        if self._lost.is_set():
+            raise LeaseLost(f"job {self._job.id}")
 
 
 def _job_log(job: jobs.Job) -> dict[str, object]:
@@ -83,9 +104,9 @@ def process(db: Database, settings: Settings, job: jobs.Job, worker: str) -> Pro
     """Run one claimed job to its end: done, queued again, or dead."""
     if job.attempts > job.max_attempts:
         return _give_up(db, job, f"The worker stopped during ingestion {job.max_attempts} times; giving up.")
-    lease = _Lease(db, job, worker, settings.job_lease_seconds)
     try:
-        result = index_source(db, settings, job.tenant_id, job.source_id, progress=lease)
+        with Heartbeat(db, job, worker, settings.job_lease_seconds) as lease:
+            result = index_source(db, settings, job.tenant_id, job.source_id, progress=lease.check)
     except LeaseLost:
         logger.warning("ingest job lease lost to another worker; leaving it", extra=_job_log(job))
         return Processed("lost")
