@@ -6,11 +6,17 @@ from functions.admin import conversations, sources, tenants
 from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.auth import require_admin
+from tinyeclipse.web.openapi import problem_responses
 
-router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)])
+# PDF uploads: the service enforces INGEST_MAX_PDF_BYTES on the file; this bounds the whole request.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)], responses=problem_responses(401))
 router.include_router(tenants.router)
 router.include_router(sources.router)
 router.include_router(conversations.router)
 
-app = create_app("admin", router)
+# The schema and the docs describe the operator's API: behind the same key. Tools (the panel's type
+# generation) read it in-process: `functions.admin.app.app.openapi()`.
+app = create_app("admin", router, max_body_bytes=MAX_BODY_BYTES, docs_dependencies=[Depends(require_admin)])
 handler = http_entry("admin", app)

@@ -14,6 +14,7 @@ from tinyeclipse.ingestion.models import SOURCE_CREATE, IngestJob, Source, Title
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.web.bodies import parse_fields, parse_json
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
+from tinyeclipse.web.guard import require_text
 
 router = APIRouter(tags=["sources"])
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -68,7 +69,7 @@ async def _upload(request: Request, database: DatabaseDep, settings: SettingsDep
         settings,
         fields.tenant_id,
         title=fields.title,
-        filename=upload.filename or "upload.pdf",
+        filename=require_text("file", upload.filename or "upload.pdf"),
         data=data,
     )
 

@@ -16,12 +16,15 @@ from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.cors import allow_any_origin
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
+from tinyeclipse.web.openapi import problem_responses
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 CONFIG_MAX_AGE_SECONDS = 300
+# A message of CHAT_MAX_MESSAGE_CHARS (at most 20,000) in UTF-8 or JSON escapes, with room to spare.
+MAX_BODY_BYTES = 128 * 1024
 
 
-@router.post("")
+@router.post("", responses=problem_responses(403, 404, 429))
 def post_chat(
     body: ChatRequest,
     database: DatabaseDep,
@@ -32,7 +35,7 @@ def post_chat(
     return chat.answer_message(database, settings, engine, body, origin)
 
 
-@router.get("/config")
+@router.get("/config", responses=problem_responses(403, 404))
 def get_config(
     database: DatabaseDep, tenant_id: UUID, response: Response, origin: Annotated[str | None, Header()] = None
 ) -> WidgetConfig:
@@ -42,14 +45,14 @@ def get_config(
     return widget.widget_config(database, tenant_id, origin)
 
 
-@router.get("/conversations/{conversation_id}/messages")
+@router.get("/conversations/{conversation_id}/messages", responses=problem_responses(403))
 def get_session_messages(
     database: DatabaseDep, conversation_id: UUID, query: Annotated[SessionMessagesQuery, Query()]
 ) -> SessionMessages:
     return widget.session_messages(database, conversation_id, query)
 
 
-@router.post("/messages/{message_id}/feedback")
+@router.post("/messages/{message_id}/feedback", responses=problem_responses(403))
 def post_feedback(
     database: DatabaseDep, message_id: UUID, body: FeedbackRequest, origin: Annotated[str | None, Header()] = None
 ) -> FeedbackResult:
@@ -61,6 +64,6 @@ def _load_model() -> None:
 
 
 # The model loads at start-up, not on the first visitor's question (on Lambda: in the init phase).
-app = create_app("chat", router, warm_up=_load_model)
+app = create_app("chat", router, warm_up=_load_model, max_body_bytes=MAX_BODY_BYTES)
 allow_any_origin(app)
 handler = http_entry("chat", app, warm_up=_load_model)

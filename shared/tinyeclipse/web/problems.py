@@ -1,12 +1,15 @@
 """Every error leaves as a problem response: `{"code": ..., "detail": ...}` with a stable code."""
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tinyeclipse import errors
 from tinyeclipse.ratelimit.limiter import RateLimited
@@ -63,8 +66,10 @@ def _describe(error: dict[str, Any]) -> dict[str, Any]:
 def _headers_for(error: errors.AppError) -> dict[str, str] | None:
     if isinstance(error, errors.Unauthorized):
         return {"WWW-Authenticate": "Bearer"}
-    if isinstance(error, RateLimited):
-        return {"Retry-After": str(error.retry_after)}
+    # A rate limit, or a database that is away for a moment: when to try again.
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        return {"Retry-After": str(retry_after)}
     return None
 
 
@@ -84,15 +89,98 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid_request", detail, errors=problems)
 
 
-async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
+    routes = request.app.router.routes
+    methods = {
+        method
+        for method in HTTP_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    }
+    return [*(method for method in HTTP_METHODS if method in methods), "OPTIONS"] if methods else []
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    headers = exc.headers
+    if exc.status_code == 405:
+        allow = ", ".join(allowed_methods(request))
+        if request.method == "OPTIONS":
+            # OPTIONS is a question about the path, not a wrong method.
+            return Response(status_code=204, headers={"Allow": allow})
+        headers = {**(headers or {}), "Allow": allow}
     code = CODE_BY_HTTP_STATUS.get(exc.status_code, "http_error")
-    return problem(exc.status_code, code, str(exc.detail), headers=exc.headers)
+    return problem(exc.status_code, code, str(exc.detail), headers=headers)
+
+
+INTERNAL_ERROR_DETAIL = "Something went wrong on our side; it has been logged."
+OWN_FRAMES = 4
+_OWN_CODE = ("/tinyeclipse/", "/functions/")
+
+
+def short_trace(exc: BaseException) -> list[str]:
+    """Our innermost frames and the frame that raised: where it happened, in a few lines."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [frame for frame in frames if any(part in frame.filename for part in _OWN_CODE)][-OWN_FRAMES:]
+    if frames and (not own or own[-1] is not frames[-1]):
+        own.append(frames[-1])
+    return [f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno} {frame.name}" for frame in own]
+
+
+def log_unexpected(method: str, path: str, exc: BaseException) -> None:
+    """One structured line: the exception's type, its SQLSTATE if any, and a short trace.
+
+    Not its message (it may quote a visitor's text or a secret), nor the whole chained traceback."""
+    logger.error(
+        "unhandled error on %s %s",
+        method,
+        path,
+        extra={
+            "error_type": f"{type(exc).__module__}.{type(exc).__qualname__}",
+            "sqlstate": getattr(exc, "sqlstate", None),
+            "trace": short_trace(exc),
+        },
+    )
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(500, "internal_error", "Something went wrong on our side; it has been logged.")
+    # Reached only for errors outside CatchUnexpected (in an outer middleware); Starlette then re-raises.
+    log_unexpected(request.method, request.url.path, exc)
+    return problem(500, "internal_error", INTERNAL_ERROR_DETAIL)
+
+
+class CatchUnexpected:
+    """Answers an unexpected error with a 500 problem and does not re-raise it.
+
+    Starlette's ServerErrorMiddleware re-raises after its 500, and uvicorn then closes the keep-alive
+    connection; Caddy, which reuses its upstream connections, failed the next request sent on it with a
+    502. Handled here, the 500 is an ordinary response and the connection stays usable.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            log_unexpected(scope["method"], scope["path"], exc)
+            if started:
+                raise  # half a response is out: only closing the connection can tell the client
+            await problem(500, "internal_error", INTERNAL_ERROR_DETAIL)(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -100,3 +188,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
+    app.add_middleware(CatchUnexpected)
