@@ -6,6 +6,7 @@ from functions.admin import conversations, sources, tenants
 from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.auth import require_admin
+from tinyeclipse.web.cors import allow_configured_origins
 from tinyeclipse.web.openapi import problem_responses
 
 # PDF uploads: the service enforces INGEST_MAX_PDF_BYTES on the file; this bounds the whole request.
@@ -19,4 +20,5 @@ router.include_router(conversations.router)
 # The schema and the docs describe the operator's API: behind the same key. Tools (the panel's type
 # generation) read it in-process: `functions.admin.app.app.openapi()`.
 app = create_app("admin", router, max_body_bytes=MAX_BODY_BYTES, docs_dependencies=[Depends(require_admin)])
+allow_configured_origins(app)
 handler = http_entry("admin", app)

@@ -37,26 +37,38 @@ def post_chat(
 
 @router.get("/config", responses=problem_responses(403, 404))
 def get_config(
-    database: DatabaseDep, tenant_id: UUID, response: Response, origin: Annotated[str | None, Header()] = None
+    database: DatabaseDep,
+    settings: SettingsDep,
+    tenant_id: UUID,
+    response: Response,
+    origin: Annotated[str | None, Header()] = None,
 ) -> WidgetConfig:
     # The answer depends on the Origin (a tenant may list its domains), so caches must key on it.
     response.headers["Cache-Control"] = f"public, max-age={CONFIG_MAX_AGE_SECONDS}"
     response.headers["Vary"] = "Origin"
-    return widget.widget_config(database, tenant_id, origin)
+    return widget.widget_config(database, settings, tenant_id, origin)
 
 
 @router.get("/conversations/{conversation_id}/messages", responses=problem_responses(403))
 def get_session_messages(
-    database: DatabaseDep, conversation_id: UUID, query: Annotated[SessionMessagesQuery, Query()]
+    database: DatabaseDep,
+    settings: SettingsDep,
+    conversation_id: UUID,
+    query: Annotated[SessionMessagesQuery, Query()],
+    origin: Annotated[str | None, Header()] = None,
 ) -> SessionMessages:
-    return widget.session_messages(database, conversation_id, query)
+    return widget.session_messages(database, settings, conversation_id, query, origin)
 
 
 @router.post("/messages/{message_id}/feedback", responses=problem_responses(403))
 def post_feedback(
-    database: DatabaseDep, message_id: UUID, body: FeedbackRequest, origin: Annotated[str | None, Header()] = None
+    database: DatabaseDep,
+    settings: SettingsDep,
+    message_id: UUID,
+    body: FeedbackRequest,
+    origin: Annotated[str | None, Header()] = None,
 ) -> FeedbackResult:
-    return feedback.set_feedback(database, message_id, body, origin)
+    return feedback.set_feedback(database, settings, message_id, body, origin)
 
 
 def _load_model() -> None:

@@ -35,9 +35,9 @@ def _consume(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(event=event, record_handler=_run_job_message, processor=_batch, context=context)
 
 
-def _enqueue_due(event: dict[str, Any], context: Any) -> dict[str, int]:
-    return {"queued": scheduler.enqueue_due(get_database(), get_settings())}
+def _scheduled_run(event: dict[str, Any], context: Any) -> dict[str, int]:
+    return {"queued": scheduler.run_once(get_database(), get_settings())}
 
 
 sqs_handler = lambda_entry("ingest", _consume)
-schedule_handler = lambda_entry("ingest", _enqueue_due)
+schedule_handler = lambda_entry("ingest", _scheduled_run)

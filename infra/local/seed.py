@@ -54,10 +54,10 @@ def demo_origins(settings: Settings) -> list[str]:
 
 def seed_demo(database: Database, settings: Settings) -> tuple[Tenant, int]:
     """The demo tenant, and how many knowledge sources were added now (none when it already has some)."""
-    tenant = tenants.ensure_tenant(database, DEMO_TENANT)
+    tenant = tenants.ensure_tenant(database, settings, DEMO_TENANT)
     if tenant.effective_settings.allowed_domains != demo_origins(settings):
         patch = TenantUpdate(settings={"allowed_domains": demo_origins(settings)})
-        tenant = tenants.update_tenant(database, tenant.id, patch)
+        tenant = tenants.update_tenant(database, settings, tenant.id, patch)
     if sources.list_sources(database, tenant.id, PageParams(limit=1)).total:
         return tenant, 0
     added = demo_sources(tenant.id)

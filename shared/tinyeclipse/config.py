@@ -1,19 +1,31 @@
 """The one settings object, read from the environment (and `.env` locally)."""
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tinyeclipse.secrets import secrets_from_stores
+from tinyeclipse.tenants.settings import OPERATOR_WIDE, PER_PLAN, Plan, effective_settings, operator_defaults
 
 # Which file holds the local environment; tests point it elsewhere so a
 # developer's own `.env` never leaks into a test run.
 ENV_FILE_VARIABLE = "TINYECLIPSE_ENV_FILE"
 MIN_ADMIN_KEY_CHARS = 16
+MIN_APP_SECRET_KEY_CHARS = 32
+# The embedding model in the wheel we ship, under the names the seed and Sentence Transformers give it.
+PACKAGED_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+EMBEDDING_MODEL_NAMES = frozenset({PACKAGED_EMBEDDING_MODEL, "all-MiniLM-L6-v2"})
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:]+\](:\d{1,5})?$")
+# The operator's tenant-setting defaults, unset unless given (see tinyeclipse.tenants.settings).
+OPTIONAL_DEFAULTS = (
+    *OPERATOR_WIDE.values(),
+    *(f"{plan.value}_{setting}" for plan in Plan for setting in PER_PLAN),
+)
 
 
 class Settings(BaseSettings):
@@ -80,6 +92,94 @@ class Settings(BaseSettings):
     chat_history_turns: int = Field(default=3, ge=0, le=20)
     retrieval_top_k: int = Field(default=5, ge=1, le=20)
     retrieval_candidates: int = Field(default=20, ge=1, le=200)
+
+    # Operator-wide defaults of every tenant's settings (the seed's variables; docs/chat.md, "Rate limits"). A
+    # tenant's own override wins, then <PLAN>_RATE_LIMIT_PER_*, then these, then the plan's built-in default (the
+    # thresholds: the fitted ones). Unset or empty: no default at this level.
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=10_000)
+    rate_limit_per_day: int | None = Field(default=None, ge=1, le=10_000_000)
+    tiny_rate_limit_per_minute: int | None = Field(default=None, ge=1, le=10_000)
+    tiny_rate_limit_per_day: int | None = Field(default=None, ge=1, le=10_000_000)
+    pro_rate_limit_per_minute: int | None = Field(default=None, ge=1, le=10_000)
+    pro_rate_limit_per_day: int | None = Field(default=None, ge=1, le=10_000_000)
+    pro_plus_rate_limit_per_minute: int | None = Field(default=None, ge=1, le=10_000)
+    pro_plus_rate_limit_per_day: int | None = Field(default=None, ge=1, le=10_000_000)
+    confidence_escalate_threshold: float | None = Field(default=None, ge=0, le=1)
+    confidence_refuse_threshold: float | None = Field(default=None, ge=0, le=1)
+    # POST /api/consent's own limits, per tenant and per session: the consent banner never uses up the chat's quota.
+    consent_rate_limit_per_minute: int = Field(default=120, ge=1, le=100_000)
+    consent_session_rate_limit_per_minute: int = Field(default=10, ge=1, le=1_000)
+    # Only the packaged model embeds (the stored vectors are its own): the name is checked, not chosen.
+    embedding_model: str = PACKAGED_EMBEDDING_MODEL
+    # The seed's name of GROQ_MODEL: either may be set; both set must agree.
+    groq_chat_model: str | None = None
+    # Browser origins allowed to call the admin API when the admin panel is served from another origin
+    # (comma-separated: https://admin.example.com,http://localhost:3000); empty: the same origin only.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # The key for what the product will sign (webhook and widget tokens); nothing is signed yet.
+    app_secret_key: SecretStr | None = None
+
+    @field_validator(*OPTIONAL_DEFAULTS, "groq_chat_model", "app_secret_key", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("embedding_model", mode="before")
+    @classmethod
+    def _packaged_model(cls, value: object) -> object:
+        if value in ("", None):
+            return PACKAGED_EMBEDDING_MODEL
+        if value not in EMBEDDING_MODEL_NAMES:
+            raise ValueError(
+                f"only the packaged model {PACKAGED_EMBEDDING_MODEL} is supported (the stored vectors are its "
+                f"384 dimensions); got {value!r}"
+            )
+        return PACKAGED_EMBEDDING_MODEL
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        origins = tuple(str(item).strip().rstrip("/") for item in items if str(item).strip())
+        for origin in origins:
+            if not ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], like https://admin.example.com)")
+        return origins
+
+    @field_validator("app_secret_key")
+    @classmethod
+    def _strong_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_APP_SECRET_KEY_CHARS:
+            raise ValueError(f"must be at least {MIN_APP_SECRET_KEY_CHARS} characters")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _groq_chat_model_sets_groq_model(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("groq_chat_model"):
+            return data
+        chat_model, model = data["groq_chat_model"], data.get("groq_model")
+        if model and model != chat_model:
+            raise ValueError(
+                f"GROQ_CHAT_MODEL={chat_model} and GROQ_MODEL={model} disagree: GROQ_MODEL is the older name "
+                "of GROQ_CHAT_MODEL, keep one"
+            )
+        return {**data, "groq_model": chat_model}
+
+    @model_validator(mode="after")
+    def _defaults_make_valid_tenant_settings(self) -> "Settings":
+        defaults = operator_defaults(self)
+        for plan in Plan:
+            try:
+                effective_settings(plan, {}, defaults)
+            except ValidationError as exc:
+                raise ValueError(
+                    f"with RATE_LIMIT_*, {plan.value.upper()}_RATE_LIMIT_* and CONFIDENCE_*_THRESHOLD as set, "
+                    f"a tenant on the {plan.value} plan would have invalid settings: {exc.errors()[0]['msg']}"
+                ) from exc
+        return self
 
     @field_validator("groq_api_key", "openai_api_key", "migrations_database_url", "admin_api_key", mode="before")
     @classmethod

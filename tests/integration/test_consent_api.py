@@ -1,6 +1,8 @@
 """The consent API: visitors accept or decline the tenant's terms; the latest record per session counts."""
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -10,6 +12,8 @@ from fastapi.testclient import TestClient
 from psycopg.types.json import Jsonb
 
 from tests.conftest import assert_problem, client_for
+from tests.integration.conftest import ask
+from tinyeclipse.config import Settings
 from tinyeclipse.consent.service import has_current_consent
 from tinyeclipse.db import Database
 
@@ -181,3 +185,87 @@ def test_consents_are_append_only_for_the_app(
     with pytest.raises(psycopg.errors.InsufficientPrivilege), clean_db.operator() as conn:
         conn.execute(statement)
     assert _check(client, tenant_id)["consented"] is True
+
+
+@pytest.fixture
+def limited(settings: Settings, clean_db: Database) -> Iterator[TestClient]:
+    """The consent app with small consent limits: 3 a minute per session, 5 per tenant."""
+    from functions.consent.app import app
+
+    small = settings.model_copy(update={"consent_session_rate_limit_per_minute": 3, "consent_rate_limit_per_minute": 5})
+    with client_for(app, small, clean_db) as client:
+        yield client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def within_one_minute() -> None:
+    """Start early enough in a minute that the test's requests all fall in one minute window."""
+    second = datetime.now(UTC).second
+    if second >= 50:
+        time.sleep(61 - second)
+
+
+def _stored_count(db: Database) -> int:
+    with db.operator() as conn:
+        return conn.execute("SELECT count(*) AS n FROM consents").fetchone()["n"]
+
+
+@pytest.mark.usefixtures("within_one_minute")
+def test_consents_are_rate_limited_per_session_and_per_tenant(
+    limited: TestClient, clean_db: Database, tenant_id: str
+) -> None:
+    for _ in range(3):
+        assert limited.post("/api/consent", json=_consent(tenant_id)).status_code == 201
+    refused = limited.post("/api/consent", json=_consent(tenant_id, accepted=False))
+    assert_problem(refused, 429, "rate_limited")
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # Another visitor still may, until the tenant's own limit.
+    for _ in range(2):
+        assert limited.post("/api/consent", json=_consent(tenant_id, session_id="visitor-2")).status_code == 201
+    assert_problem(limited.post("/api/consent", json=_consent(tenant_id, session_id="visitor-3")), 429, "rate_limited")
+    assert _stored_count(clean_db) == 5
+    assert _check(limited, tenant_id)["consented"] is True  # reading the status is not limited
+
+
+@pytest.mark.usefixtures("within_one_minute")
+def test_consents_do_not_use_up_the_chat_quota(
+    limited: TestClient, chat: TestClient, clean_db: Database, tenant_id: str
+) -> None:
+    _update_tenant(
+        clean_db, tenant_id, "settings = settings || %s", Jsonb({"rate_limit_per_minute": 1, "terms_version": "2"})
+    )
+    for _ in range(3):
+        assert limited.post("/api/consent", json=_consent(tenant_id)).status_code == 201
+    answered = ask(chat, UUID(tenant_id), "Hello!")
+    assert answered.status_code == 200, answered.text
+    assert_problem(ask(chat, UUID(tenant_id), "Hello again!"), 429, "rate_limited")
+    # And chatting leaves the consent quota alone: the visitor may still withdraw.
+    assert (
+        limited.post("/api/consent", json=_consent(tenant_id, accepted=False, session_id="visitor-2")).status_code
+        == 201
+    )
+
+
+def test_consent_is_refused_to_sites_the_tenant_does_not_list(client: TestClient, clean_db: Database) -> None:
+    tenant = _create_tenant(clean_db, 7002, allowed_domains=["shop.acme.example", "localhost:8090"])
+    for origin in ("https://shop.acme.example", "http://localhost:8090"):
+        response = client.post("/api/consent", json=_consent(tenant, terms_version="1"), headers={"Origin": origin})
+        assert response.status_code == 201, response.text
+    for headers in ({"Origin": "https://copycat.example"}, {"Origin": "http://localhost:9999"}, {}):
+        assert_problem(
+            client.post("/api/consent", json=_consent(tenant, terms_version="1"), headers=headers),
+            403,
+            "origin_not_allowed",
+        )
+        check = client.get(
+            "/api/consent/check", params={"tenant_id": tenant, "session_id": "visitor-1"}, headers=headers
+        )
+        assert_problem(check, 403, "origin_not_allowed")
+    assert _stored_count(clean_db) == 2
+    allowed = client.get(
+        "/api/consent/check",
+        params={"tenant_id": tenant, "session_id": "visitor-1"},
+        headers={"Origin": "https://shop.acme.example"},
+    )
+    assert allowed.json()["consented"] is True

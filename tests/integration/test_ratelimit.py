@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tinyeclipse.db import Database
+from tinyeclipse.ingestion import scheduler
 from tinyeclipse.ratelimit.limiter import Limit, RateLimited, consume, purge_old_windows, tenant_limits
-from tinyeclipse.tenants.settings import Plan, effective_settings
+from tinyeclipse.tenants.settings import OperatorDefaults, Plan, effective_settings
 from tinyeclipse.web.problems import install_problem_handlers
 
 
@@ -45,13 +46,15 @@ def _counts(db: Database) -> dict[str, int]:
 
 
 def test_limits_come_from_the_plan_and_the_overrides() -> None:
-    assert tenant_limits(effective_settings(Plan.pro, {}), "abc") == [
+    assert tenant_limits(effective_settings(Plan.pro, {}, OperatorDefaults()), "abc") == [
         Limit("tenant:minute", "minute", 30),
         Limit("tenant:day", "day", 5_000),
         Limit("session:abc:minute", "minute", 10),
         Limit("session:abc:day", "day", 200),
     ]
-    overridden = effective_settings(Plan.tiny, {"rate_limit_per_minute": 3, "session_rate_limit_per_day": 7})
+    overridden = effective_settings(
+        Plan.tiny, {"rate_limit_per_minute": 3, "session_rate_limit_per_day": 7}, OperatorDefaults()
+    )
     assert tenant_limits(overridden, "s") == [
         Limit("tenant:minute", "minute", 3),
         Limit("tenant:day", "day", 500),
@@ -98,7 +101,7 @@ def test_the_longest_wait_among_exceeded_limits_is_reported(clean_db: Database, 
 
 @pytest.mark.usefixtures("within_one_minute")
 def test_sessions_are_limited_independently(clean_db: Database, tenant_id: UUID) -> None:
-    settings = effective_settings(Plan.tiny, {"session_rate_limit_per_minute": 2})
+    settings = effective_settings(Plan.tiny, {"session_rate_limit_per_minute": 2}, OperatorDefaults())
     for _ in range(2):
         _consume(clean_db, tenant_id, *tenant_limits(settings, "a"))
     with pytest.raises(RateLimited):
@@ -163,3 +166,37 @@ def test_purging_deletes_only_old_windows(clean_db: Database, tenant_id: UUID) -
         assert purge_old_windows(conn) == 2
         assert purge_old_windows(conn, older_than=timedelta(hours=1)) == 1
     assert set(_counts(clean_db)) == {"current"}
+
+
+def _age_windows(db: Database, tenant_id: UUID) -> None:
+    with db.operator() as conn:
+        for key, age in (("session:gone:minute", "3 days"), ("tenant:day", "30 days"), ("tenant:minute", "0 s")):
+            conn.execute(
+                "INSERT INTO rate_limit_counters (tenant_id, key, window_start, count)"
+                " VALUES (%s, %s, now() - %s::interval, 1)",
+                [tenant_id, key, age],
+            )
+
+
+def test_each_scheduled_run_purges_windows_long_over(settings, clean_db: Database, tenant_id: UUID) -> None:
+    _age_windows(clean_db, tenant_id)
+    scheduler.run_once(clean_db, settings)
+    assert set(_counts(clean_db)) == {"tenant:minute"}
+
+
+def test_the_local_scheduler_loop_purges_them(settings, clean_db: Database, tenant_id: UUID) -> None:
+    _age_windows(clean_db, tenant_id)
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=scheduler.run_scheduler,
+        args=(clean_db, settings.model_copy(update={"scheduler_interval_seconds": 0.1}), stop),
+    )
+    loop.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(_counts(clean_db)) > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    assert set(_counts(clean_db)) == {"tenant:minute"}

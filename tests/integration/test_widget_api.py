@@ -115,3 +115,29 @@ def test_config_is_refused_to_sites_the_tenant_does_not_list(
     assert_problem(elsewhere, 403, "origin_not_allowed")
     allowed = chat.get("/api/chat/config", params=params, headers={"Origin": "https://shop.acme.example"})
     assert allowed.status_code == 200 and "Origin" in allowed.headers["vary"]
+
+
+def test_polling_is_refused_to_sites_the_tenant_does_not_list(
+    chat: TestClient, tenant: UUID, clean_db: Database
+) -> None:
+    with clean_db.operator() as conn:
+        conn.execute(
+            'UPDATE tenants SET settings = settings || \'{"allowed_domains": ["shop.acme.example"]}\' WHERE id = %s',
+            [tenant],
+        )
+    with clean_db.tenant(tenant) as conn:
+        conversation = conn.execute(
+            "INSERT INTO conversations (tenant_id, session_id) VALUES (%s, 'visitor') RETURNING id", [tenant]
+        ).fetchone()["id"]
+        conn.execute(
+            "INSERT INTO messages (tenant_id, conversation_id, role, content) VALUES (%s, %s, 'operator', 'Hi, Jo.')",
+            [tenant, conversation],
+        )
+    url = f"/api/chat/conversations/{conversation}/messages"
+    params = {"tenant_id": str(tenant), "session_id": "visitor"}
+    for headers in ({"Origin": "https://copycat.example"}, {}):
+        refused = chat.get(url, params=params, headers=headers)
+        assert_problem(refused, 403, "origin_not_allowed")
+        assert "Jo" not in refused.text
+    allowed = chat.get(url, params=params, headers={"Origin": "https://shop.acme.example"})
+    assert [m["content"] for m in allowed.json()["messages"]] == ["Hi, Jo."]

@@ -3,7 +3,16 @@
 import pytest
 
 from tinyeclipse.errors import InvalidInput
-from tinyeclipse.tenants.settings import Plan, effective_settings, merge_patch, normalize_domain, validate_overrides
+from tinyeclipse.tenants.settings import (
+    OperatorDefaults,
+    Plan,
+    effective_settings,
+    merge_patch,
+    normalize_domain,
+    validate_overrides,
+)
+
+BUILT_IN = OperatorDefaults()
 
 
 def test_merge_patch_replaces_removes_and_merges_nested_objects() -> None:
@@ -15,12 +24,13 @@ def test_merge_patch_replaces_removes_and_merges_nested_objects() -> None:
 
 @pytest.mark.parametrize(("plan", "per_minute"), [(Plan.tiny, 10), (Plan.pro, 30), (Plan.pro_plus, 120)])
 def test_plan_defaults_apply_unless_overridden(plan: Plan, per_minute: int) -> None:
-    assert effective_settings(plan, {}).rate_limit_per_minute == per_minute
-    assert effective_settings(plan, {"rate_limit_per_minute": 7}).rate_limit_per_minute == 7
+    assert effective_settings(plan, {}, BUILT_IN).rate_limit_per_minute == per_minute
+    assert effective_settings(plan, {"rate_limit_per_minute": 7}, BUILT_IN).rate_limit_per_minute == 7
 
 
 def test_validate_overrides_normalizes_and_keeps_only_the_overridden_keys() -> None:
-    assert validate_overrides(Plan.tiny, {"allowed_domains": ["WWW.Example.COM.", "shop.example.com:8443"]}) == {
+    overrides = {"allowed_domains": ["WWW.Example.COM.", "shop.example.com:8443"]}
+    assert validate_overrides(Plan.tiny, overrides, BUILT_IN) == {
         "allowed_domains": ["www.example.com", "shop.example.com:8443"]
     }
 
@@ -37,7 +47,7 @@ def test_validate_overrides_normalizes_and_keeps_only_the_overridden_keys() -> N
 )
 def test_invalid_overrides_name_the_setting(overrides: dict, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
-        validate_overrides(Plan.pro, overrides)
+        validate_overrides(Plan.pro, overrides, BUILT_IN)
 
 
 @pytest.mark.parametrize(

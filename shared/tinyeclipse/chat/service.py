@@ -40,10 +40,10 @@ class _Turn:
     history: list[Turn]
 
 
-def _open_turn(db: Database, request: ChatRequest, origin: str | None, history_turns: int) -> _Turn:
+def _open_turn(db: Database, config: Settings, request: ChatRequest, origin: str | None) -> _Turn:
     """Step 1, in one tenant transaction: every check, then the visitor's message is stored."""
     with db.tenant(request.tenant_id) as conn:
-        tenant = active_tenant(conn, request.tenant_id)
+        tenant = active_tenant(conn, request.tenant_id, config)
         settings = tenant.effective_settings
         require_allowed_origin(origin, settings.allowed_domains)
         if not has_current_consent(conn, request.tenant_id, request.session_id, settings.terms_version):
@@ -55,7 +55,7 @@ def _open_turn(db: Database, request: ChatRequest, origin: str | None, history_t
             conversation = conversations.session_conversation(conn, request.conversation_id, request.session_id)
             if conversation is None:
                 raise ConversationNotFound(request.conversation_id)
-        previous = conversations.recent_messages(conn, conversation["id"], history_turns * 2)
+        previous = conversations.recent_messages(conn, conversation["id"], config.chat_history_turns * 2)
         conversations.insert_message(
             conn, request.tenant_id, conversation["id"], {"role": "user", "content": request.message}
         )
@@ -132,7 +132,7 @@ def answer_message(
     started = time.perf_counter()
     if len(request.message) > settings.chat_max_message_chars:
         raise InvalidInput(f"message: at most {settings.chat_max_message_chars} characters.")
-    turn = _open_turn(db, request, origin, settings.chat_history_turns)
+    turn = _open_turn(db, settings, request, origin)
     detected = intents.detect(request.message)
     if detected is not None:
         return _answer_intent(db, turn, request, detected.intent, started)

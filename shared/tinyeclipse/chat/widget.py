@@ -1,8 +1,12 @@
-"""What the widget reads besides answers: the tenant's public settings and new messages in its conversation."""
+"""What the widget reads besides answers: the tenant's public settings and new messages in its conversation.
+
+Both answer only a page on one of the tenant's domains, when it lists any, as the chat does.
+"""
 
 from uuid import UUID
 
 from tinyeclipse.chat.models import SessionMessage, SessionMessages, SessionMessagesQuery, WidgetConfig
+from tinyeclipse.config import Settings
 from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.conversations.errors import ConversationNotFound
 from tinyeclipse.db import Database
@@ -11,28 +15,31 @@ from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
 MAX_MESSAGES_PER_POLL = 100
 
 
-def widget_config(db: Database, tenant_id: UUID, origin: str | None) -> WidgetConfig:
+def widget_config(db: Database, settings: Settings, tenant_id: UUID, origin: str | None) -> WidgetConfig:
     with db.tenant(tenant_id) as conn:
-        tenant = active_tenant(conn, tenant_id)
-    settings = tenant.effective_settings
-    require_allowed_origin(origin, settings.allowed_domains)
+        tenant = active_tenant(conn, tenant_id, settings)
+    public = tenant.effective_settings
+    require_allowed_origin(origin, public.allowed_domains)
     return WidgetConfig(
         tenant_id=tenant.id,
         name=tenant.name,
-        greeting=settings.greeting,
-        primary_color=settings.primary_color,
-        primary_text_color=settings.primary_text_color,
-        language=settings.language,
-        terms_version=settings.terms_version,
-        terms_url=settings.terms_url,
-        contact=settings.contact,
+        greeting=public.greeting,
+        primary_color=public.primary_color,
+        primary_text_color=public.primary_text_color,
+        language=public.language,
+        terms_version=public.terms_version,
+        terms_url=public.terms_url,
+        contact=public.contact,
     )
 
 
-def session_messages(db: Database, conversation_id: UUID, query: SessionMessagesQuery) -> SessionMessages:
+def session_messages(
+    db: Database, settings: Settings, conversation_id: UUID, query: SessionMessagesQuery, origin: str | None
+) -> SessionMessages:
     """New messages of the visitor's own conversation (operator replies, say); polled by the widget."""
     with db.tenant(query.tenant_id) as conn:
-        active_tenant(conn, query.tenant_id)
+        tenant = active_tenant(conn, query.tenant_id, settings)
+        require_allowed_origin(origin, tenant.effective_settings.allowed_domains)
         if conversations.session_conversation(conn, conversation_id, query.session_id, lock=False) is None:
             raise ConversationNotFound(conversation_id)
         rows = conversations.messages_after(conn, conversation_id, query.after, MAX_MESSAGES_PER_POLL)

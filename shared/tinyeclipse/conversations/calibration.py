@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Literal
 from uuid import UUID
 
+from tinyeclipse.config import Settings
 from tinyeclipse.conversations import repository
 from tinyeclipse.conversations.models import AnswerOutcome, CalibrationBucket, CalibrationReport, CalibrationStats
 from tinyeclipse.db import Database
@@ -112,9 +113,9 @@ def build_report(
     )
 
 
-def calibration_report(db: Database, tenant_id: UUID) -> CalibrationReport:
+def calibration_report(db: Database, config: Settings, tenant_id: UUID) -> CalibrationReport:
     """The tenant's report at its current thresholds; TenantNotFound for an unknown tenant."""
-    settings = tenants.get_tenant(db, tenant_id).effective_settings
+    settings = tenants.get_tenant(db, config, tenant_id).effective_settings
     with db.tenant(tenant_id) as conn:
         outcomes = repository.answer_outcomes(conn, tenant_id)
     return build_report(tenant_id, settings.escalate_threshold, settings.refuse_threshold, outcomes)

@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import Literal
 from uuid import UUID
 
-from tinyeclipse.db import Connection
+from tinyeclipse.config import Settings
+from tinyeclipse.db import Connection, Database
 from tinyeclipse.errors import AppError
 from tinyeclipse.tenants.settings import TenantSettings
 
@@ -41,6 +42,14 @@ def tenant_limits(settings: TenantSettings, session_id: str) -> list[Limit]:
         Limit("tenant:day", "day", settings.rate_limit_per_day),
         Limit(f"{session}:minute", "minute", settings.session_rate_limit_per_minute),
         Limit(f"{session}:day", "day", settings.session_rate_limit_per_day),
+    ]
+
+
+def consent_limits(settings: Settings, session_id: str) -> list[Limit]:
+    """Consent records' per-minute limits, per tenant and per session: counters of their own, apart from chat's."""
+    return [
+        Limit("consent:tenant:minute", "minute", settings.consent_rate_limit_per_minute),
+        Limit(f"consent:session:{session_id}:minute", "minute", settings.consent_session_rate_limit_per_minute),
     ]
 
 
@@ -76,3 +85,9 @@ def consume(conn: Connection, tenant_id: UUID, limits: Sequence[Limit]) -> None:
 def purge_old_windows(conn: Connection, older_than: timedelta = timedelta(days=2)) -> int:
     """Delete counters of windows that started more than `older_than` ago; the number deleted."""
     return conn.execute("DELETE FROM rate_limit_counters WHERE window_start < now() - %s", [older_than]).rowcount
+
+
+def purge_finished_windows(db: Database) -> int:
+    """Every tenant's counters of windows long over (the scheduler's job, each run); the number deleted."""
+    with db.operator() as conn:
+        return purge_old_windows(conn)

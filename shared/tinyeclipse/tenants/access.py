@@ -3,12 +3,13 @@
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from tinyeclipse.config import Settings
 from tinyeclipse.db import Connection
 from tinyeclipse.errors import Forbidden
 from tinyeclipse.tenants import repository
 from tinyeclipse.tenants.errors import TenantNotFound
 from tinyeclipse.tenants.models import Tenant, TenantStatus
-from tinyeclipse.tenants.settings import Plan, effective_settings
+from tinyeclipse.tenants.settings import Plan, effective_settings, operator_defaults
 
 
 class TenantSuspended(Forbidden):
@@ -32,11 +33,13 @@ def require_allowed_origin(origin: str | None, allowed_domains: list[str]) -> No
         raise OriginNotAllowed(f"Requests from {origin or 'an unknown origin'} are not allowed for this tenant.")
 
 
-def active_tenant(conn: Connection, tenant_id: UUID) -> Tenant:
-    """The tenant with its effective settings; TenantNotFound or TenantSuspended if it may not be served."""
+def active_tenant(conn: Connection, tenant_id: UUID, settings: Settings) -> Tenant:
+    """The tenant with its effective settings (the operator's defaults from `settings` under its overrides);
+    TenantNotFound or TenantSuspended if it may not be served."""
     row = repository.get(conn, tenant_id)
     if row is None:
         raise TenantNotFound(tenant_id)
     if row["status"] == TenantStatus.suspended:
         raise TenantSuspended(tenant_id)
-    return Tenant(**row, effective_settings=effective_settings(Plan(row["plan"]), row["settings"]))
+    defaults = operator_defaults(settings)
+    return Tenant(**row, effective_settings=effective_settings(Plan(row["plan"]), row["settings"], defaults))

@@ -1,36 +1,40 @@
-"""Tenant use cases: create, list, read and update, with settings merged and validated."""
+"""Tenant use cases: create, list, read and update, with settings merged and validated.
+
+`settings` (the operator's environment) supplies the defaults under each tenant's overrides.
+"""
 
 from typing import Any
 from uuid import UUID
 
+from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.tenants import repository
 from tinyeclipse.tenants.errors import TenantNotFound
 from tinyeclipse.tenants.models import Tenant, TenantCreate, TenantFilters, TenantUpdate
-from tinyeclipse.tenants.settings import Plan, effective_settings, merge_patch, validate_overrides
+from tinyeclipse.tenants.settings import Plan, effective_settings, merge_patch, operator_defaults, validate_overrides
 
 
-def _to_tenant(row: dict[str, Any]) -> Tenant:
+def _to_tenant(row: dict[str, Any], settings: Settings) -> Tenant:
     plan = Plan(row["plan"])
-    return Tenant(**row, effective_settings=effective_settings(plan, row["settings"]))
+    return Tenant(**row, effective_settings=effective_settings(plan, row["settings"], operator_defaults(settings)))
 
 
-def create_tenant(db: Database, data: TenantCreate) -> Tenant:
+def create_tenant(db: Database, settings: Settings, data: TenantCreate) -> Tenant:
     values = data.model_dump()
-    values["settings"] = validate_overrides(data.plan, data.settings)
+    values["settings"] = validate_overrides(data.plan, data.settings, operator_defaults(settings))
     with db.operator() as conn:
-        return _to_tenant(repository.insert(conn, values))
+        return _to_tenant(repository.insert(conn, values), settings)
 
 
-def ensure_tenant(db: Database, data: TenantCreate) -> Tenant:
+def ensure_tenant(db: Database, settings: Settings, data: TenantCreate) -> Tenant:
     """The tenant with `data`'s WHMCS client id, created from `data` if there is none yet."""
     with db.operator() as conn:
         row = repository.get_by_whmcs_client_id(conn, data.whmcs_client_id)
-    return _to_tenant(row) if row else create_tenant(db, data)
+    return _to_tenant(row, settings) if row else create_tenant(db, settings, data)
 
 
-def list_tenants(db: Database, filters: TenantFilters, page: PageParams) -> Page[Tenant]:
+def list_tenants(db: Database, settings: Settings, filters: TenantFilters, page: PageParams) -> Page[Tenant]:
     with db.operator() as conn:
         rows, total = repository.list_page(
             conn,
@@ -40,18 +44,19 @@ def list_tenants(db: Database, filters: TenantFilters, page: PageParams) -> Page
             limit=page.limit,
             offset=page.offset,
         )
-    return Page[Tenant](items=[_to_tenant(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+    items = [_to_tenant(row, settings) for row in rows]
+    return Page[Tenant](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-def get_tenant(db: Database, tenant_id: UUID) -> Tenant:
+def get_tenant(db: Database, settings: Settings, tenant_id: UUID) -> Tenant:
     with db.tenant(tenant_id) as conn:
         row = repository.get(conn, tenant_id)
     if row is None:
         raise TenantNotFound(tenant_id)
-    return _to_tenant(row)
+    return _to_tenant(row, settings)
 
 
-def update_tenant(db: Database, tenant_id: UUID, data: TenantUpdate) -> Tenant:
+def update_tenant(db: Database, settings: Settings, tenant_id: UUID, data: TenantUpdate) -> Tenant:
     changes = data.model_dump(exclude_unset=True)
     with db.tenant(tenant_id) as conn:
         current = repository.get(conn, tenant_id, for_update=True)
@@ -60,7 +65,7 @@ def update_tenant(db: Database, tenant_id: UUID, data: TenantUpdate) -> Tenant:
         # A plan change re-checks the stored overrides against the new plan's defaults.
         plan = Plan(changes.get("plan") or current["plan"])
         overrides = merge_patch(current["settings"], changes.get("settings") or {})
-        changes["settings"] = validate_overrides(plan, overrides)
+        changes["settings"] = validate_overrides(plan, overrides, operator_defaults(settings))
         row = repository.update(conn, tenant_id, changes)
     assert row is not None
-    return _to_tenant(row)
+    return _to_tenant(row, settings)

@@ -1,14 +1,25 @@
-"""A tenant's settings: plan defaults, the overrides stored per tenant, and how a patch merges in."""
+"""A tenant's settings: plan defaults, the operator's defaults, the overrides stored per tenant, and how a
+patch merges in.
+
+A setting's value is the first of: the tenant's override; the operator's per-plan variable
+(`PRO_RATE_LIMIT_PER_MINUTE`); the operator-wide variable (`RATE_LIMIT_PER_MINUTE`); the plan's built-in
+default (PLAN_DEFAULTS); for the confidence thresholds, the fitted ones (FITTED_THRESHOLDS).
+"""
 
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tinyeclipse.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from tinyeclipse.config import Settings
 
 
 class Plan(StrEnum):
@@ -108,14 +119,47 @@ def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def effective_settings(plan: Plan, overrides: dict[str, Any]) -> TenantSettings:
-    return TenantSettings.model_validate({**PLAN_DEFAULTS[plan], **overrides})
+# Which variable of the operator's environment (a Settings field) sets which tenant setting for every plan.
+OPERATOR_WIDE: dict[str, str] = {
+    "rate_limit_per_minute": "rate_limit_per_minute",
+    "rate_limit_per_day": "rate_limit_per_day",
+    "escalate_threshold": "confidence_escalate_threshold",
+    "refuse_threshold": "confidence_refuse_threshold",
+}
+# Tenant settings the operator may also set per plan, as `<plan>_<setting>` (PRO_RATE_LIMIT_PER_MINUTE).
+PER_PLAN = ("rate_limit_per_minute", "rate_limit_per_day")
 
 
-def validate_overrides(plan: Plan, overrides: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OperatorDefaults:
+    """What the operator's environment sets for every plan, and for one plan; empty: the built-in defaults."""
+
+    every_plan: Mapping[str, Any] = field(default_factory=dict)
+    per_plan: Mapping[Plan, Mapping[str, Any]] = field(default_factory=dict)
+
+    def for_plan(self, plan: Plan) -> dict[str, Any]:
+        """A tenant's settings on `plan` before its own overrides (what is not here is TenantSettings' default)."""
+        return {**PLAN_DEFAULTS[plan], **self.every_plan, **self.per_plan.get(plan, {})}
+
+
+def operator_defaults(settings: "Settings") -> OperatorDefaults:
+    """The defaults set in `settings` (the environment): variables left unset are not defaults."""
+    every_plan = {key: value for key, name in OPERATOR_WIDE.items() if (value := getattr(settings, name)) is not None}
+    per_plan = {
+        plan: {key: value for key in PER_PLAN if (value := getattr(settings, f"{plan.value}_{key}")) is not None}
+        for plan in Plan
+    }
+    return OperatorDefaults(every_plan, per_plan)
+
+
+def effective_settings(plan: Plan, overrides: dict[str, Any], defaults: OperatorDefaults) -> TenantSettings:
+    return TenantSettings.model_validate({**defaults.for_plan(plan), **overrides})
+
+
+def validate_overrides(plan: Plan, overrides: dict[str, Any], defaults: OperatorDefaults) -> dict[str, Any]:
     """The overrides, normalized, if they make valid settings for `plan`; InvalidInput if not."""
     try:
-        settings = effective_settings(plan, overrides)
+        settings = effective_settings(plan, overrides, defaults)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(["settings", *(str(part) for part in first["loc"])])
