@@ -260,7 +260,9 @@ def prepare_chat(stack: Stack) -> str:
 
     tenant_id = stack.add_tenant("Cold start benchmark", 990_101)
     consent = ConsentCreate(tenant_id=tenant_id, session_id=SESSION, accepted=True, terms_version="1")
-    consents.record_consent(stack.db, consent, ip_address="203.0.113.7", user_agent="bench")
+    consents.record_consent(
+        stack.db, stack.settings, consent, origin=None, ip_address="203.0.113.7", user_agent="bench"
+    )
     return str(tenant_id)
 
 
