@@ -79,7 +79,9 @@ def settings(cluster: Cluster) -> Settings:
 
 @pytest.fixture(scope="session")
 def database(settings: Settings) -> Iterator[Database]:
-    db = Database(settings.database_url.get_secret_value(), max_size=4)
+    # One small pool shared by every test and its threads: under a busy CPU a wait may pass the production
+    # default (DB_POOL_WAIT_SECONDS, 0.5 s); tests of the fast 503 build their own Database.
+    db = Database(settings.database_url.get_secret_value(), max_size=4, wait_timeout=5.0)
     db.open()
     yield db
     db.close()

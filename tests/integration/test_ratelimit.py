@@ -114,7 +114,8 @@ def test_sessions_are_limited_independently(clean_db: Database, tenant_id: UUID)
 def test_exactly_the_limit_passes_under_concurrency(settings, clean_db: Database, tenant_id: UUID) -> None:
     # A day window, so that no window boundary can fall inside the test.
     limit, workers = Limit("tenant:day", "day", 6), 18
-    db = Database(settings.database_url.get_secret_value(), max_size=20)
+    # Every worker holds a connection at once: the pool grows one at a time, so let them wait for it.
+    db = Database(settings.database_url.get_secret_value(), max_size=20, wait_timeout=30)
     db.open()
     start = threading.Barrier(workers, timeout=30)
     outcomes: list[str] = []
