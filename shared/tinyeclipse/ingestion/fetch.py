@@ -4,12 +4,14 @@ import io
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import httpcore
 import httpx
 
 from tinyeclipse.config import Settings
 from tinyeclipse.ingestion.documents import ExtractionError, TransientFetchError
+from tinyeclipse.network import transport_over
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,51 @@ def download(url: str, limits: FetchLimits, *, accept: tuple[str, ...], into: Bi
     return final_url
 
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class _PinnedBackend(httpcore.SyncBackend):
+    """Connects to a host only at the addresses it was resolved to and checked at, never by a second lookup:
+    a DNS-rebinding name cannot answer a public address to the check and a private one to the connection.
+    TLS is still verified against the host's name (the URL keeps it, and so the SNI and the Host header)."""
+
+    def __init__(self) -> None:
+        self._pins: dict[str, list[Address]] = {}
+
+    def pin(self, url: httpx.URL, addresses: list[Address]) -> None:
+        self._pins[_host(url)] = addresses
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self._pins.get(host)
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} was not checked before connecting")
+        failures: list[httpcore.ConnectError | httpcore.ConnectTimeout] = []
+        for address in addresses:
+            try:
+                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failures.append(exc)
+        raise failures[-1]
+
+
 def _get(url: str, limits: FetchLimits, accept: tuple[str, ...], into: BinaryIO) -> tuple[str, str]:
-    # trust_env=False: an environment proxy would make the private-address check meaningless.
+    backend = _PinnedBackend()
+    # No environment proxy (an explicit transport takes none): it would make the private-address check meaningless.
     with httpx.Client(
+        transport=transport_over(backend),
         timeout=httpx.Timeout(limits.timeout),
         headers={"User-Agent": limits.user_agent},
         follow_redirects=False,
-        trust_env=False,
     ) as client:
         try:
-            return _follow(client, url, limits, accept, into)
+            return _follow(client, backend, url, limits, accept, into)
         except httpx.InvalidURL as exc:
             raise ExtractionError(f"Invalid URL {url}: {exc}") from exc
         except httpx.TimeoutException as exc:
@@ -72,12 +109,17 @@ def _get(url: str, limits: FetchLimits, accept: tuple[str, ...], into: BinaryIO)
 
 
 def _follow(
-    client: httpx.Client, url: str, limits: FetchLimits, accept: tuple[str, ...], into: BinaryIO
+    client: httpx.Client,
+    backend: _PinnedBackend,
+    url: str,
+    limits: FetchLimits,
+    accept: tuple[str, ...],
+    into: BinaryIO,
 ) -> tuple[str, str]:
     current = httpx.URL(url)
-    # Redirects are followed here, not by httpx, so that every hop's address is checked.
+    # Redirects are followed here, not by httpx, so that every hop's address is checked (and pinned).
     for _ in range(limits.max_redirects + 1):
-        _check_target(current, limits.allow_private)
+        backend.pin(current, _check_target(current, limits.allow_private))
         with client.stream("GET", current) as response:
             if response.is_redirect:
                 current = current.join(response.headers["location"])
@@ -89,33 +131,40 @@ def _follow(
     raise ExtractionError(f"Too many redirects (more than {limits.max_redirects}) from {url}")
 
 
-def _check_target(url: httpx.URL, allow_private: bool) -> None:
+def _check_target(url: httpx.URL, allow_private: bool) -> list[Address]:
+    """The addresses `url`'s host resolves to, once; ExtractionError if any of them is not public."""
     if url.scheme not in ("http", "https"):
         raise ExtractionError(f"Only http and https URLs can be fetched, not {url}")
     if not url.host:
         raise ExtractionError(f"No host in URL {url}")
-    # Known gap: httpx resolves the name again to connect, so a DNS-rebinding host could still slip through.
     addresses = _resolve(url)
     if allow_private:
-        return
+        return addresses
     for address in addresses:
         if not _is_public(address):
             raise ExtractionError(f"Refusing to fetch {url}: {url.host} resolves to the non-public address {address}")
+    return addresses
 
 
-def _resolve(url: httpx.URL) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _host(url: httpx.URL) -> str:
+    # As httpcore names the host it connects to: the URL's raw (IDNA-encoded, unbracketed) host.
+    return url.raw_host.decode("ascii")
+
+
+def _resolve(url: httpx.URL) -> list[Address]:
     port = url.port or (443 if url.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(url.raw_host.decode("ascii"), port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(_host(url), port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
             raise ExtractionError(f"Unknown host {url.host} in {url}") from exc
         raise TransientFetchError(f"Could not resolve {url.host}: {exc}") from exc
     # An IPv6 address may carry a zone ("fe80::1%eth0"), which ipaddress does not parse.
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    return list(dict.fromkeys(addresses))
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _is_public(address: Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     # is_global alone lets multicast through; is_reserved covers e.g. 240.0.0.0/4.
