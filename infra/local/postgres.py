@@ -5,8 +5,12 @@ Used by `make up` (data kept under .data/) and by the test suite (data in a temp
 
 import os
 import subprocess
+import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+
+import psycopg
 
 from infra import database
 
@@ -64,12 +68,40 @@ class LocalPostgres:
     def running(self) -> bool:
         return self.initialized() and self._pg_ctl("status", check=False).returncode == 0
 
-    def start(self) -> None:
-        """Start the server, creating the cluster on first use; a server left by a killed run is restarted."""
+    @property
+    def system_user(self) -> str | None:
+        """Who the server runs as: None is the current user."""
+        return self._system_user
+
+    def prepare(self) -> None:
+        """Create the cluster on first use and stop a server a killed run left behind: then it can start."""
         if not self.initialized():
             self.init()
         if self.running():
             self.stop()
+
+    def server_command(self) -> list[str]:
+        """The server in the foreground (the local runner supervises it as a child process)."""
+        binary = POSTGRES_BIN_PATH / "postgres"
+        return [str(binary), "-D", str(self.pgdata), "-h", self.host, "-p", str(self.port), "-k", str(self.pgdata)]
+
+    def wait_ready(self, alive: Callable[[], bool], timeout: float = 60.0) -> None:
+        """Wait until the server accepts connections; RuntimeError if it exits or takes too long."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not alive():
+                raise RuntimeError("PostgreSQL exited during start-up")
+            try:
+                psycopg.connect(self.superuser_url(), connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                time.sleep(0.2)
+        raise RuntimeError(f"PostgreSQL did not accept connections within {timeout:.0f} s")
+
+    def start(self) -> None:
+        """Start the server in the background (pg_ctl), creating the cluster on first use; a server left
+        by a killed run is restarted."""
+        self.prepare()
         options = f"-h {self.host} -p {self.port} -k {self.pgdata}"
         result = self._pg_ctl("-w", "-t", "60", "-o", options, "-l", str(self.log), "start", check=False)
         if result.returncode != 0:

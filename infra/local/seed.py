@@ -10,6 +10,7 @@ from tinyeclipse.ingestion import service as sources
 from tinyeclipse.ingestion.models import NewFaqSource, NewTextSource, SourceCreate, SourceType
 from tinyeclipse.pagination import PageParams
 from tinyeclipse.tenants import service as tenants
+from tinyeclipse.tenants.errors import TenantNotFound
 from tinyeclipse.tenants.models import Tenant, TenantCreate, TenantUpdate
 from tinyeclipse.tenants.settings import Plan
 
@@ -52,9 +53,30 @@ def demo_origins(settings: Settings) -> list[str]:
     return [f"{settings.http_host}:{settings.demo_port}", f"localhost:{settings.demo_port}"]
 
 
-def seed_demo(database: Database, settings: Settings) -> tuple[Tenant, int]:
-    """The demo tenant, and how many knowledge sources were added now (none when it already has some)."""
-    tenant = tenants.ensure_tenant(database, settings, DEMO_TENANT)
+def _remembered(database: Database, settings: Settings, id_file: Path | None) -> Tenant | None:
+    if id_file is None or not id_file.exists():
+        return None
+    try:
+        return tenants.get_tenant(database, settings, UUID(id_file.read_text().strip()))
+    except (ValueError, TenantNotFound):
+        return None
+
+
+def find_or_create_demo(database: Database, settings: Settings, id_file: Path | None) -> Tenant:
+    """The demo tenant: the one whose id `id_file` remembers, whatever the operator has changed about it
+    since (its WHMCS id, its name); else, for a data dir from before the file existed, the one with the
+    demo's WHMCS id; else a new one. Its id is remembered in `id_file` for the next start."""
+    tenant = _remembered(database, settings, id_file) or tenants.ensure_tenant(database, settings, DEMO_TENANT)
+    if id_file is not None:
+        id_file.parent.mkdir(parents=True, exist_ok=True)
+        id_file.write_text(f"{tenant.id}\n")
+    return tenant
+
+
+def seed_demo(database: Database, settings: Settings, id_file: Path | None = None) -> tuple[Tenant, int]:
+    """The demo tenant (see find_or_create_demo), and how many knowledge sources were added now (none when
+    it already has some)."""
+    tenant = find_or_create_demo(database, settings, id_file)
     if tenant.effective_settings.allowed_domains != demo_origins(settings):
         patch = TenantUpdate(settings={"allowed_domains": demo_origins(settings)})
         tenant = tenants.update_tenant(database, settings, tenant.id, patch)
