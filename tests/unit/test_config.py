@@ -61,6 +61,12 @@ def test_a_new_env_file_from_the_example_starts_with_the_built_in_defaults(tmp_p
     assert settings.app_secret_key is not None and len(settings.app_secret_key.get_secret_value()) >= 32
 
 
+def test_every_setting_is_listed_in_the_example_env_file() -> None:
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (REPO / ".env.example").read_text(), re.MULTILINE))
+    listed.add("GROQ_MODEL")  # listed under the seed's name, GROQ_CHAT_MODEL
+    assert {name.upper() for name in Settings.model_fields} - listed == set()
+
+
 def test_the_seeds_variables_are_read_with_its_names(tmp_path: Path) -> None:
     settings = _env_settings(
         tmp_path,
