@@ -44,6 +44,8 @@ class FakeLLM(LocalHTTPServer):
         self.headers: list[dict[str, str]] = []  # one per request
         self._outcome = _Outcome()
         self._delay = 0.0
+        self._trickle: float | None = None
+        self._stop = threading.Event()  # set to end the replies still trickling
         self._lock = threading.Lock()
         super().__init__(_handler_for(self))
         self.openai_base_url = f"{self.base_url}/v1"
@@ -63,9 +65,20 @@ class FakeLLM(LocalHTTPServer):
         """Answer with this HTTP status and an OpenAI-style error body."""
         self._outcome = _Outcome(status=status, message=message)
 
+    def reply_huge(self, chars: int) -> None:
+        """A JSON answer `chars` characters long, of sentences citing [1]."""
+        sentence = "A transfer of a .com domain takes up to five days [1]. "
+        answer = (sentence * (chars // len(sentence) + 1))[:chars]
+        self.reply(json.dumps({"answer": answer, "confidence": 0.9, "sources": [1]}))
+
     def slow(self, seconds: float) -> None:
         """Wait this long before answering."""
         self._delay = seconds
+
+    def trickle(self, every: float) -> None:
+        """Send the status and headers at once, then the body one byte every `every` seconds: each read is quick,
+        the whole reply takes minutes."""
+        self._trickle = every
 
     def reset(self) -> None:
         with self._lock:
@@ -74,6 +87,13 @@ class FakeLLM(LocalHTTPServer):
             self.headers.clear()
         self._outcome = _Outcome()
         self._delay = 0.0
+        self._trickle = None
+        self._stop.set()
+        self._stop = threading.Event()
+
+    def close(self) -> None:
+        self._stop.set()
+        super().close()
 
     def _record(self, path: str, headers: dict[str, str], body: dict) -> None:
         with self._lock:
@@ -132,10 +152,29 @@ def _handler_for(fake: FakeLLM) -> type[QuietHandler]:
                 return
             fake._record(self.path, dict(self.headers.items()), body)
             time.sleep(fake._delay)
-            self._send(*fake._respond(body))
+            if fake._trickle is None:
+                self._send(*fake._respond(body))
+            else:
+                self._send_slowly(*fake._respond(body), every=fake._trickle, stop=fake._stop)
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send(status, {"Content-Type": "application/json", **headers}, body)
+
+        def _send_slowly(
+            self, status: int, headers: dict[str, str], body: bytes, *, every: float, stop: threading.Event
+        ) -> None:
+            try:
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for offset in range(len(body)):
+                    if stop.wait(every):
+                        return
+                    self.wfile.write(body[offset : offset + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up: the deadline held
 
     return Handler
 

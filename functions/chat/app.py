@@ -1,13 +1,15 @@
 """The chat function: the widget's questions, answered from the tenant's knowledge or handed to a human."""
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from tinyeclipse.chat import service as chat
 from tinyeclipse.chat import widget
-from tinyeclipse.chat.engine import Engine, get_engine
+from tinyeclipse.chat.engine import Engine, chat_threads, get_engine
 from tinyeclipse.chat.models import ChatRequest, ChatResponse, SessionMessages, SessionMessagesQuery, WidgetConfig
 from tinyeclipse.conversations import feedback
 from tinyeclipse.conversations.models import FeedbackRequest, FeedbackResult
@@ -25,14 +27,17 @@ MAX_BODY_BYTES = 128 * 1024
 
 
 @router.post("", responses=problem_responses(403, 404, 429))
-def post_chat(
+async def post_chat(
     body: ChatRequest,
     database: DatabaseDep,
     settings: SettingsDep,
     engine: Annotated[Engine, Depends(get_engine)],
     origin: Annotated[str | None, Header()] = None,
 ) -> ChatResponse:
-    return chat.answer_message(database, settings, engine, body, origin)
+    # A chat can wait on the LLM up to its deadline: on threads of its own, so that health, config and polling
+    # never queue behind chats in the shared thread pool.
+    answer = partial(chat.answer_message, database, settings, engine, body, origin)
+    return await to_thread.run_sync(answer, limiter=chat_threads(settings.chat_worker_threads))
 
 
 @router.get("/config", responses=problem_responses(403, 404))

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
     llm_max_tokens: int = Field(default=600, ge=16, le=8192)
     llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    # The LLM call's bounds: LLM_TIMEOUT_SECONDS is the whole call; at most LLM_MAX_CONCURRENCY calls at once per
+    # process, a chat finding them all busy waits LLM_QUEUE_WAIT_SECONDS, then gets the hand-off answer; answers
+    # are cut to LLM_MAX_ANSWER_CHARS. Chats run on CHAT_WORKER_THREADS threads of their own (not health's).
+    llm_max_concurrency: int = Field(default=16, ge=1, le=256)
+    llm_queue_wait_seconds: float = Field(default=1.0, ge=0, le=30)
+    llm_max_answer_chars: int = Field(default=4000, ge=200, le=100_000)
+    chat_worker_threads: int = Field(default=32, ge=1, le=256)
     chat_max_message_chars: int = Field(default=2000, ge=10, le=20_000)
     chat_history_turns: int = Field(default=3, ge=0, le=20)
     retrieval_top_k: int = Field(default=5, ge=1, le=20)

@@ -1,7 +1,11 @@
-"""The chat's heavy parts, built once per process: the embedding model and the answering provider."""
+"""The chat's heavy parts, built once per process: the embedding model and the answering provider; and the
+threads its requests run on."""
 
 from dataclasses import dataclass
 from functools import lru_cache
+
+from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 
 from tinyeclipse.chat.llm import Provider, provider_name
 from tinyeclipse.chat.reading import Reader
@@ -33,3 +37,17 @@ def build_engine(settings: Settings) -> Engine:
 @lru_cache
 def get_engine() -> Engine:
     return build_engine(get_settings())
+
+
+# Per event loop, as anyio keeps its own default limiter (a limiter belongs to one loop; tests start several).
+_CHAT_THREADS: RunVar[CapacityLimiter] = RunVar("chat_threads")
+
+
+def chat_threads(total: int) -> CapacityLimiter:
+    """The limiter of the threads chat requests run on: apart from the default pool the other routes use."""
+    try:
+        return _CHAT_THREADS.get()
+    except LookupError:
+        limiter = CapacityLimiter(total)
+        _CHAT_THREADS.set(limiter)
+        return limiter

@@ -11,6 +11,7 @@ import groq
 import httpx
 from groq.types.chat import ChatCompletion
 
+from tinyeclipse.chat.deadline import CallLimits, ReplyTooLarge
 from tinyeclipse.chat.llm import ContextChunk, LLMAnswer, LLMError, LLMRequest, Turn
 from tinyeclipse.config import Settings
 
@@ -20,6 +21,9 @@ _FORMAT = (
     '"sources": [<the numbers of the context passages you used>]}.'
 )
 _CITATION = re.compile(r"\[(\d+)\]")
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+_SPACE = re.compile(r"\s")
+_MAX_OBJECT_STARTS = 20
 # Unknown when the model does not say: neither trusted nor dismissed.
 _DEFAULT_COHERENCE = 0.5
 
@@ -41,23 +45,26 @@ class GroqProvider:
         if settings.groq_api_key is None:
             raise LLMError("groq: GROQ_API_KEY is not set")
         self._settings = settings
+        self._limits = CallLimits.from_settings(settings)
         self._client = groq.Groq(
             api_key=settings.groq_api_key.get_secret_value(),
             base_url=settings.groq_base_url,
-            timeout=settings.llm_timeout_seconds,
+            timeout=httpx.Timeout(settings.llm_timeout_seconds),
             max_retries=0,  # a visitor is waiting; the caller hands off to a human instead
+            http_client=self._limits.http_client(),
         )
 
     def answer(self, request: LLMRequest) -> LLMAnswer:
         settings = self._settings
         try:
-            completion = self._client.chat.completions.create(
-                model=settings.groq_model,
-                messages=build_messages(request),
-                temperature=settings.llm_temperature,
-                max_tokens=settings.llm_max_tokens,
-                response_format={"type": "json_object"},
-            )
+            with self._limits.call(self.name):
+                completion = self._client.chat.completions.create(
+                    model=settings.groq_model,
+                    messages=build_messages(request),
+                    temperature=settings.llm_temperature,
+                    max_tokens=settings.llm_max_tokens,
+                    response_format={"type": "json_object"},
+                )
         except groq.APITimeoutError as exc:
             raise LLMError("groq: timed out") from exc
         except groq.RateLimitError as exc:
@@ -65,11 +72,15 @@ class GroqProvider:
         except groq.APIStatusError as exc:
             raise LLMError(f"groq: HTTP {exc.status_code}") from exc
         except groq.APIConnectionError as exc:
+            if isinstance(exc.__cause__, ReplyTooLarge):
+                raise LLMError("groq: reply too large") from exc
             raise LLMError("groq: connection failed") from exc
         except (groq.APIError, ValueError) as exc:  # the SDK lets a body that is not JSON through as ValueError
             raise LLMError("groq: malformed reply") from exc
         envelope = completion.model_dump() if isinstance(completion, ChatCompletion) else None
-        return _parse_answer(_reply(envelope, settings.groq_model, "groq"), request.context)
+        return _parse_answer(
+            _reply(envelope, settings.groq_model, "groq"), request.context, settings.llm_max_answer_chars
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -82,10 +93,8 @@ class OpenAICompatibleProvider:
         self._settings = settings
         self._url = f"{settings.openai_base_url.rstrip('/')}/chat/completions"
         key = settings.openai_api_key
-        self._client = httpx.Client(
-            timeout=settings.llm_timeout_seconds,
-            headers={"Authorization": f"Bearer {key.get_secret_value()}"} if key else {},
-        )
+        self._limits = CallLimits.from_settings(settings)
+        self._client = self._limits.http_client({"Authorization": f"Bearer {key.get_secret_value()}"} if key else {})
 
     def answer(self, request: LLMRequest) -> LLMAnswer:
         settings = self._settings
@@ -97,9 +106,12 @@ class OpenAICompatibleProvider:
             "response_format": {"type": "json_object"},
         }
         try:
-            response = self._client.post(self._url, json=body)
+            with self._limits.call(self.name):
+                response = self._client.post(self._url, json=body)
         except httpx.TimeoutException as exc:
             raise LLMError("openai: timed out") from exc
+        except ReplyTooLarge as exc:
+            raise LLMError("openai: reply too large") from exc
         except httpx.HTTPError as exc:
             raise LLMError("openai: connection failed") from exc
         if response.status_code == 429:
@@ -110,7 +122,9 @@ class OpenAICompatibleProvider:
             envelope = response.json()
         except ValueError as exc:
             raise LLMError("openai: malformed reply") from exc
-        return _parse_answer(_reply(envelope, settings.openai_model, "openai"), request.context)
+        return _parse_answer(
+            _reply(envelope, settings.openai_model, "openai"), request.context, settings.llm_max_answer_chars
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -164,8 +178,9 @@ def _reply(envelope: Any, requested_model: str, provider: str) -> _Reply:
         raise LLMError(f"{provider}: malformed reply") from exc
 
 
-def _parse_answer(reply: _Reply, context: Sequence[ContextChunk]) -> LLMAnswer:
-    """The model's JSON answer, or its plain text when it ignored the format; LLMError if it said nothing."""
+def _parse_answer(reply: _Reply, context: Sequence[ContextChunk], max_chars: int) -> LLMAnswer:
+    """The model's JSON answer (cut to `max_chars`), or its plain text when it ignored the format; LLMError if it
+    said nothing."""
     known = {chunk.number for chunk in context}
     fields = _answer_object(reply.content)
     if fields is None:
@@ -179,7 +194,7 @@ def _parse_answer(reply: _Reply, context: Sequence[ContextChunk]) -> LLMAnswer:
     if not text:
         raise LLMError("empty answer")
     return LLMAnswer(
-        text=text,
+        text=cap(text, max_chars),
         coherence=coherence,
         cited=tuple(number for number in cited if number in known),
         tokens_in=reply.tokens_in,
@@ -188,11 +203,27 @@ def _parse_answer(reply: _Reply, context: Sequence[ContextChunk]) -> LLMAnswer:
     )
 
 
+def cap(text: str, limit: int) -> str:
+    """`text`, or at most `limit` characters of it: cut after its last whole sentence (else word) and marked "…"."""
+    if len(text) <= limit:
+        return text
+    window = text[:limit]
+    cut = max((found.start() + 1 for found in _SENTENCE_END.finditer(window)), default=0)
+    if cut < limit // 2:  # one long sentence: cut between words rather than lose half the answer
+        cut = max((found.start() for found in _SPACE.finditer(window, 0, limit - 1)), default=0)
+    if cut < limit // 2:
+        cut = limit - 1
+    return text[:cut].rstrip() + "…"
+
+
 def _answer_object(content: str) -> dict[str, Any] | None:
     """The first JSON object with an "answer" in the content, wherever it sits (models wrap it in fences or prose)."""
     decoder = json.JSONDecoder()
     start = content.find("{")
-    while start != -1:
+    # A few tries: a long reply full of braces must not cost a parse of the rest per brace.
+    for _attempt in range(_MAX_OBJECT_STARTS):
+        if start == -1:
+            break
         try:
             value, _ = decoder.raw_decode(content, start)
         except ValueError:
