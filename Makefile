@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
 
-.PHONY: up test bench eval calibrate lint fmt lock clean help validate-template
+.PHONY: up test bench soak eval calibrate lint fmt lock clean help validate-template
 
 help:
 	@echo "make up    - install what is needed and run the whole stack locally"
 	@echo "make test  - install what the tests need and run the whole suite"
 	@echo "make bench - run the benchmarks, results in docs/benchmarks.md"
+	@echo "make soak  - 32 visitors for 60 s through Caddy, every message counted in the database (docs/benchmarks.md)"
 	@echo "make eval  - answer quality on ../shared/eval (SQuAD 2.0 slice, XQuAD en), results in docs/benchmarks.md"
 	@echo "make calibrate - fit the confidence model and default thresholds on ../shared/eval (leave one article out)"
 	@echo "make lint  - ruff"
@@ -80,6 +81,11 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.chat
 	$(PY) -m bench.widget
 	$(PY) -m bench.coldstart
+
+# 32 visitors chatting for 60 s through Caddy on the real local stack; then every message is counted in the
+# database (lost messages, goal 0), results appended to docs/benchmarks.md.
+soak: $(VENV)/.installed-dev
+	$(PY) -m bench.soak
 
 # Answer quality on ../shared/eval (SQuAD 2.0 slice and XQuAD English), appended to docs/benchmarks.md.
 eval: $(VENV)/.installed-dev
