@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 CADDYFILE = REPO / "Caddyfile"
 # The demo tenant's id, remembered beside its database: the demo is found again whatever the operator edits.
 DEMO_TENANT_ID_FILE = "demo-tenant-id"
+LONG_LEASE_SECONDS = 60
 
 
 class Stop(Exception):
@@ -181,6 +182,10 @@ def main() -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     _say("Starting TinyEclipse...")
+    if settings.job_lease_seconds > LONG_LEASE_SECONDS:
+        # An .env written before the heartbeat keeps the old 300 s: a killed worker's job would wait that long.
+        lease = settings.job_lease_seconds
+        _say(f"  note: JOB_LEASE_SECONDS={lease} in {env_file}: a killed worker's job waits {lease} s; 30 is enough")
     try:
         # Before anything starts: refuse a port that another process (another stack, say) holds.
         _check_http_ports(settings)
