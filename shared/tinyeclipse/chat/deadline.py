@@ -6,6 +6,7 @@ Here every connect, TLS handshake, read and write of a call gets at most what is
 no thread is left behind. The call's budget travels in a context variable: the SDK calls the socket in this thread.
 """
 
+import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -86,9 +87,23 @@ class _DeadlineBackend(httpcore.SyncBackend):
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
         budget = _BUDGET.get()
-        if budget is not None:
-            timeout = budget.timeout(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(super().connect_tcp(host, port, timeout, local_address, socket_options))
+        if budget is None:
+            return _DeadlineStream(super().connect_tcp(host, port, timeout, local_address, socket_options))
+        # Address by address, each with what is left (socket.create_connection would give each the whole timeout).
+        try:
+            addresses = list(
+                dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+            )
+        except OSError as exc:
+            raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from exc
+        failures: list[httpcore.ConnectError | httpcore.ConnectTimeout] = []
+        for address in addresses:
+            left = budget.timeout(timeout, httpcore.ConnectTimeout)
+            try:
+                return _DeadlineStream(super().connect_tcp(address, port, left, local_address, socket_options))
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failures.append(exc)
+        raise failures[-1] if failures else httpcore.ConnectError(f"{host} has no address")
 
 
 class CallLimits:
