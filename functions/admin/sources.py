@@ -15,6 +15,7 @@ from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.web.bodies import parse_fields, parse_json
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
 from tinyeclipse.web.guard import require_text
+from tinyeclipse.web.openapi import problem_responses
 
 router = APIRouter(tags=["sources"])
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -74,7 +75,9 @@ async def _upload(request: Request, database: DatabaseDep, settings: SettingsDep
     )
 
 
-@router.post("/sources", status_code=status.HTTP_201_CREATED, openapi_extra=BOTH_BODIES)
+@router.post(
+    "/sources", status_code=status.HTTP_201_CREATED, openapi_extra=BOTH_BODIES, responses=problem_responses(404)
+)
 async def create_source(request: Request, database: DatabaseDep, settings: SettingsDep) -> Source:
     if request.headers.get("content-type", "").startswith(FORM_TYPES):
         return await _upload(request, database, settings)
@@ -82,7 +85,7 @@ async def create_source(request: Request, database: DatabaseDep, settings: Setti
     return await run_in_threadpool(sources.create_source, database, settings, body)
 
 
-@router.get("/sources")
+@router.get("/sources", responses=problem_responses(404))
 def list_sources(database: DatabaseDep, tenant_id: UUID, page: Annotated[PageParams, Query()]) -> Page[Source]:
     return sources.list_sources(database, tenant_id, page)
 

@@ -11,6 +11,7 @@ from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.tenants import service as tenants
 from tinyeclipse.tenants.models import Tenant, TenantCreate, TenantFilters, TenantUpdate
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
+from tinyeclipse.web.openapi import problem_responses
 
 router = APIRouter(tags=["tenants"])
 
@@ -25,7 +26,7 @@ def list_tenants(
     return tenants.list_tenants(database, settings, filters, page)
 
 
-@router.post("/tenants", status_code=status.HTTP_201_CREATED)
+@router.post("/tenants", status_code=status.HTTP_201_CREATED, responses=problem_responses(409))
 def create_tenant(database: DatabaseDep, settings: SettingsDep, body: TenantCreate) -> Tenant:
     return tenants.create_tenant(database, settings, body)
 
@@ -35,7 +36,7 @@ def get_tenant(database: DatabaseDep, settings: SettingsDep, tenant_id: UUID) ->
     return tenants.get_tenant(database, settings, tenant_id)
 
 
-@router.patch("/tenants/{tenant_id}")
+@router.patch("/tenants/{tenant_id}", responses=problem_responses(409))
 def update_tenant(database: DatabaseDep, settings: SettingsDep, tenant_id: UUID, body: TenantUpdate) -> Tenant:
     return tenants.update_tenant(database, settings, tenant_id, body)
 

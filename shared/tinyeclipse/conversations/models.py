@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from tinyeclipse.chat.intents import Intent
 from tinyeclipse.consent.models import SessionId
@@ -103,10 +103,20 @@ class ConversationUpdate(BaseModel):
     escalated: bool | None = None
 
 
+def _calendar_day(value: object) -> object:
+    # Pydantic would read "0" or "1700000000" as a Unix time; the API takes days as YYYY-MM-DD only.
+    if isinstance(value, str) and not (len(value) == 10 and value[4] == value[7] == "-"):
+        raise ValueError("a day as YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_calendar_day)]
+
+
 class UsageQuery(BaseModel):
     tenant_id: UUID | None = None
-    since: date | None = Field(default=None, alias="from", description="First day (UTC), default 30 days ago.")
-    until: date | None = Field(default=None, alias="to", description="Last day (UTC), default today.")
+    since: Day | None = Field(default=None, alias="from", description="First day (UTC), default 30 days ago.")
+    until: Day | None = Field(default=None, alias="to", description="Last day (UTC), default today.")
 
 
 class UsageCounts(BaseModel):

@@ -1,4 +1,4 @@
-"""The request guard in front of every app: body size limits and no NUL characters in text.
+"""The request guard in front of every app: body size limits, UTF-8 bodies, no NUL characters in text.
 
 PostgreSQL text and jsonb cannot hold NUL (U+0000), and UTF-8 cannot hold a lone surrogate (JSON's
 "\\ud800"): such a string reaching the database is a 500. Every route takes JSON or a query string, so
@@ -21,6 +21,7 @@ from tinyeclipse.errors import InvalidInput, TooLarge
 from tinyeclipse.web.problems import problem
 
 NUL_DETAIL = "Text may not contain the NUL character (U+0000)."
+NOT_UTF8_DETAIL = "The request body is not valid UTF-8."
 SURROGATE_DETAIL = "Text may not contain a lone UTF-16 surrogate (U+D800..U+DFFF)."
 # A NUL or surrogate escape in JSON text; confirmed by parsing, since "\\u0000" is a backslash and "u0000".
 _SUSPICIOUS_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
@@ -67,6 +68,11 @@ def body_problem(body: bytes) -> str | None:
         return NUL_DETAIL
     if b"%00" in body and b"\x00" in unquote_to_bytes(body):
         return NUL_DETAIL
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        # JSON and forms are UTF-8; FastAPI would answer this with a bare 400.
+        return NOT_UTF8_DETAIL
     return _json_problem(body)
 
 
