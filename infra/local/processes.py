@@ -8,6 +8,7 @@ run for STABLE_SECONDS before dying starts the count afresh. Every exit and rest
 import contextlib
 import ctypes
 import errno
+import os
 import signal
 import socket
 import subprocess
@@ -125,7 +126,9 @@ class Supervisor:
         stop_last: bool = False,
     ) -> Child:
         """Start a child now (a failure here is the caller's: start-up stops) and supervise it from then on."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        # Logs hold ids and errors: for the operator's eyes only (0700 folder, 0600 files).
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.log_dir.chmod(0o700)
         child = Child(name, argv, env, self.log_dir / f"{name}.log", stop_signal, user, precheck, stop_last)
         with _signals_held():
             self._spawn(child)
@@ -135,7 +138,8 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         if child.precheck is not None:
             child.precheck()
-        with child.log.open("ab") as out:
+        with open(os.open(child.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as out:
+            os.fchmod(out.fileno(), 0o600)  # a log left by an older run may be 0644
             child.process = subprocess.Popen(
                 child.argv,
                 env=child.env,
