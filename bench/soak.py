@@ -36,6 +36,10 @@ POLL_EVERY = 3  # a visitor polls for new messages after every third answer
 SMALL_TALK = ("Hi!", "Thanks, that helps.")
 FOLLOW_UPS = ("How long does that take?", "And what does it cost?", "Can you explain that step by step?")
 CLIENT_TIMEOUT = 60.0
+MAX_FAILURES_SHOWN = 5
+# What in the stack's logs explains a failure: the functions' and Caddy's error lines, Postgres's fatal ones,
+# and the runner's word of a child that died.
+LOG_ALARMS = ('"level":"ERROR"', '"level":"error"', "Traceback", "FATAL:", "PANIC:", "restarting in")
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Soak:
     calls: list[Call] = field(default_factory=list)
     visitors: list[Visitor] = field(default_factory=list)
     seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)  # the first few unexpected answers, for the report
 
 
 def next_message(rng: random.Random, turn: int) -> str:
@@ -80,8 +85,12 @@ async def _timed(soak: Soak, route: str, request: Any) -> httpx.Response | None:
         response = await request
     except httpx.HTTPError as exc:
         soak.calls.append(Call(route, type(exc).__name__, (time.perf_counter() - started) * 1000))
+        if len(soak.failures) < MAX_FAILURES_SHOWN:
+            soak.failures.append(f"{route} {type(exc).__name__}: {exc}")
         return None
     soak.calls.append(Call(route, str(response.status_code), (time.perf_counter() - started) * 1000))
+    if response.status_code >= 400 and len(soak.failures) < MAX_FAILURES_SHOWN:
+        soak.failures.append(f"{route} {response.status_code}: {response.text[:200]}")
     return response
 
 
@@ -171,15 +180,16 @@ class Losses:
 
 
 def count_losses(visitors: Sequence[Visitor], stored: Stored) -> Losses:
-    answers_missing = messages_missing = stored_unanswered = 0
+    answers_missing = messages_missing = 0
     for visitor in visitors:
         conversation = visitor.conversation_id
         held = stored.answers.get(conversation, set()) if conversation else set()
         answers_missing += sum(1 for message_id in visitor.answered if message_id not in held)
         user_stored = stored.user.get(conversation, 0) if conversation else 0
         messages_missing += max(0, len(visitor.answered) - user_stored)
-        stored_unanswered += max(0, user_stored - len(visitor.answered))
-    return Losses(answers_missing, messages_missing, stored_unanswered)
+    # Over all conversations: a first message that failed after the write left one no visitor learnt the id of.
+    answered = sum(len(visitor.answered) for visitor in visitors)
+    return Losses(answers_missing, messages_missing, max(0, sum(stored.user.values()) - answered))
 
 
 # --- report -----------------------------------------------------------------------------------------------
@@ -191,7 +201,19 @@ def percentile(values: Sequence[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def report(soak: Soak, stored: Stored, losses: Losses, load: tuple[float, float], seconds: float) -> str:
+def log_alarms(logs: Sequence[Path], limit: int = MAX_FAILURES_SHOWN) -> list[str]:
+    """The first lines of the stack's logs that say something went wrong, each with its log's name."""
+    found = []
+    for log in logs:
+        for line in log.read_text(errors="replace").splitlines():
+            if any(alarm in line for alarm in LOG_ALARMS):
+                found.append(f"{log.name}: {line[:300]}")
+    return found[:limit]
+
+
+def report(
+    soak: Soak, stored: Stored, losses: Losses, load: tuple[float, float], seconds: float, alarms: Sequence[str]
+) -> str:
     by_route: dict[str, list[Call]] = defaultdict(list)
     for call in soak.calls:
         by_route[call.route].append(call)
@@ -232,6 +254,9 @@ def report(soak: Soak, stored: Stored, losses: Losses, load: tuple[float, float]
         f"messages stored whose request got no answer: {losses.stored_unanswered}. Whole run {seconds:.0f} s.",
         "",
     ]
+    if soak.failures or alarms:
+        lines += ["What went wrong (the first few answers, then the stack's logs):", "", "```"]
+        lines += [*soak.failures, *alarms, "```", ""]
     return "\n".join(lines)
 
 
@@ -267,7 +292,8 @@ def main() -> None:
             load_after = os.getloadavg()[0]
         finally:
             stack.stop()
-    text = report(result, stored, losses, (load_before, load_after), time.monotonic() - started)
+        alarms = log_alarms([stack.output, *sorted((stack.data_dir / "logs").glob("*.log"))])
+    text = report(result, stored, losses, (load_before, load_after), time.monotonic() - started, alarms)
     if args.no_append:
         print(text)
     else:
