@@ -112,6 +112,8 @@ def test_after_a_500_the_next_post_on_the_same_connection_succeeds(front: Front)
     with httpx.Client(base_url=front.caddy, timeout=10) as client:
         for turn in range(20):
             _assert_problem(client.post("/api/chat/boom", json={"turn": turn}), 500, "internal_error")
+            nul = b'{"message": "a\\u0000b"}'  # was a 500 on the real routes (defect 4)
+            _assert_problem(client.post("/api/chat/echo", content=nul), 422, "invalid_request")
             response = client.post("/api/chat/echo", json={"turn": turn})
             assert response.status_code == 200, f"turn {turn}: {response.status_code} {response.text}"
 
