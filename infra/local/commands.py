@@ -7,6 +7,7 @@ compose file to these lists, so the two ways of running the stack cannot drift a
 FUNCTIONS = ("chat", "consent", "ingest", "admin")
 # The ingest function's background loops: the local stand-ins for SQS and EventBridge.
 LOOPS = ("worker", "scheduler")
+KEEP_ALIVE_SECONDS = 150
 # infra/database.py takes its choices from here.
 DATABASE_ACTIONS = ("bootstrap", "migrate", "seed-demo")
 
@@ -16,8 +17,11 @@ def function_command(name: str, port: int, host: str) -> list[str]:
     if name not in FUNCTIONS:
         raise ValueError(f"unknown function {name!r}: one of {', '.join(FUNCTIONS)}")
     app = f"functions.{name}.app:app"
-    # No Server header: Caddy is the only thing a client should see answering.
-    return ["python", "-m", "uvicorn", app, "--host", host, "--port", str(port), "--no-server-header"]
+    # No Server header: Caddy is the only thing a client should see answering. Idle keep-alive connections stay
+    # open longer than Caddy keeps them (2 min): if uvicorn closed one first (its default is 5 s), Caddy could send
+    # the next request on it as it closes, and a POST is not retried: a 502 (seen in `make soak`).
+    keep_alive = ["--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
+    return ["python", "-m", "uvicorn", app, "--host", host, "--port", str(port), "--no-server-header", *keep_alive]
 
 
 def loop_command(loop: str) -> list[str]:

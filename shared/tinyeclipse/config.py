@@ -42,8 +42,11 @@ class Settings(BaseSettings):
     db_pool_max_size: int = Field(default=5, ge=1)
     # How long one new connection may take to open (libpq: whole seconds, at least 2).
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
-    # How long a request waits for a pooled connection before it is answered 503 database_unavailable.
+    # How long a request waits for a pooled connection before it is answered 503 database_unavailable, unless
+    # every connection of the pool is open and busy: then the database is up, and it waits up to
+    # DB_POOL_BUSY_WAIT_SECONDS for one of them.
     db_pool_wait_seconds: float = Field(default=0.5, gt=0, le=30)
+    db_pool_busy_wait_seconds: float = Field(default=10.0, gt=0, le=60)
 
     # Only the admin function needs it; the others run without it (least privilege on AWS).
     admin_api_key: SecretStr | None = None

@@ -6,7 +6,8 @@ the explicit path for operator-wide work (the admin panel): it switches to the
 `tinyeclipse_operator` role, whose policies see every tenant.
 
 When the database cannot be reached, both raise `DatabaseUnavailable` (503 with Retry-After) after at most
-`wait_timeout` seconds, and the pool reconnects by itself once the database is back.
+`wait_timeout` seconds, and the pool reconnects by itself once the database is back. A pool that is merely
+busy (every connection open and in use) is no outage: then a request waits up to `busy_timeout` for one.
 """
 
 import math
@@ -20,7 +21,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from tinyeclipse.config import get_settings
+from tinyeclipse.config import Settings, get_settings
 from tinyeclipse.errors import DatabaseUnavailable
 
 OPERATOR_ROLE = "tinyeclipse_operator"
@@ -49,10 +50,15 @@ class Database:
         min_size: int = 1,
         max_size: int = 5,
         wait_timeout: float = 0.5,
+        busy_timeout: float = 10.0,
         connect_timeout: float = 5.0,
     ) -> None:
-        """`wait_timeout`: how long a request waits for a connection; `connect_timeout`: how long one
-        connection attempt may take (libpq rounds it up to whole seconds, at least 2)."""
+        """`wait_timeout`: how long a request waits for a connection; `busy_timeout`: how long it waits when
+        all `max_size` connections are open and busy; `connect_timeout`: how long one connection attempt may
+        take (libpq rounds it up to whole seconds, at least 2)."""
+        self._max_size = max_size
+        self._wait_timeout = wait_timeout
+        self._busy_timeout = busy_timeout
         self._pool = ConnectionPool(
             url,
             min_size=min_size,
@@ -79,11 +85,24 @@ class Database:
     def close(self) -> None:
         self._pool.close()
 
+    def _checkout(self) -> Connection:
+        try:
+            return self._pool.getconn(timeout=self._wait_timeout)
+        except PoolTimeout:
+            # All connections open and lent out: the database answers, the pool is just busy.
+            if self._pool.get_stats().get("pool_size", 0) < self._max_size:
+                raise
+            return self._pool.getconn(timeout=self._busy_timeout)
+
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         try:
-            with self._pool.connection() as conn, conn.transaction():
-                yield conn
+            conn = self._checkout()
+            try:
+                with conn.transaction():
+                    yield conn
+            finally:
+                self._pool.putconn(conn)
         except PoolTimeout as exc:
             raise DatabaseUnavailable(
                 f"The database is not reachable right now; try again in {RETRY_AFTER_SECONDS} seconds.",
@@ -123,16 +142,21 @@ def connection_lost(error: psycopg.OperationalError) -> bool:
     return error.sqlstate is None or error.sqlstate.startswith(("08", "57P"))
 
 
-@lru_cache
-def get_database() -> Database:
-    settings = get_settings()
-    database = Database(
+def database_for(settings: Settings) -> Database:
+    """The pool the settings describe (not opened)."""
+    return Database(
         settings.database_url.get_secret_value(),
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
         wait_timeout=settings.db_pool_wait_seconds,
+        busy_timeout=settings.db_pool_busy_wait_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,
     )
+
+
+@lru_cache
+def get_database() -> Database:
+    database = database_for(get_settings())
     database.open()
     return database
 

@@ -6,6 +6,7 @@ import secrets
 import signal
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,7 @@ from tests.conftest import ADMIN_KEY, Cluster, assert_problem, client_for
 from tinyeclipse import migrations
 from tinyeclipse.chat.engine import build_engine, get_engine
 from tinyeclipse.config import Settings
-from tinyeclipse.db import Database
+from tinyeclipse.db import Database, database_for
 
 # The issue's bound: the answer comes within a second of the request, not after a pool timeout.
 FAST_SECONDS = 1.0
@@ -102,14 +103,8 @@ def _apps(settings: Settings, database: Database) -> Iterator[dict[str, TestClie
 @pytest.fixture
 def apps(own_postgres: tuple[LocalPostgres, Settings]) -> Iterator[dict[str, TestClient]]:
     _, settings = own_postgres
-    # As get_database builds it in production: the settings' pool size and wait.
-    database = Database(
-        settings.database_url.get_secret_value(),
-        min_size=settings.db_pool_min_size,
-        max_size=settings.db_pool_max_size,
-        wait_timeout=settings.db_pool_wait_seconds,
-        connect_timeout=settings.db_connect_timeout_seconds,
-    )
+    # As get_database builds it in production: the settings' pool size and waits.
+    database = database_for(settings)
     database.open()
     try:
         yield from _apps(settings, database)
@@ -170,3 +165,25 @@ def test_a_dead_database_is_a_fast_503_and_service_resumes_by_itself(
     assert not waiting, f"still failing {RECOVERY_SECONDS} s after the database came back: {sorted(waiting)}"
     # The chat round trip, consent included, works as before the outage.
     assert routes["chat"]().json()["intent"] == "greeting"
+
+
+def test_a_busy_pool_is_no_outage(own_postgres: tuple[LocalPostgres, Settings]) -> None:
+    """Every connection open and lent out: a request waits for one instead of hearing "database unavailable"."""
+    _, settings = own_postgres
+    database = Database(settings.database_url.get_secret_value(), max_size=1, wait_timeout=0.2, busy_timeout=5)
+    database.open()
+
+    def query() -> str:
+        with database.operator() as conn:
+            return conn.execute("SELECT 'served' AS answer").fetchone()["answer"]
+
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            with database.operator() as held:
+                held.execute("SELECT 1")
+                waiting = pool.submit(query)
+                time.sleep(1.0)  # five times the wait_timeout: it must still be waiting, not answered 503
+                assert not waiting.done()
+            assert waiting.result(timeout=10) == "served"
+    finally:
+        database.close()
