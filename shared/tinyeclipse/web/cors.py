@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tinyeclipse.config import get_settings
+from tinyeclipse.errors import AppError
 
 
 class _CORSMiddleware(CORSMiddleware):
@@ -57,7 +58,12 @@ class _SettingsOrigins:
             await self.app(scope, receive, send)
             return
         overrides = scope["app"].dependency_overrides
-        origins = overrides.get(get_settings, get_settings)().cors_origins
+        try:
+            origins = overrides.get(get_settings, get_settings)().cors_origins
+        except AppError:
+            # Settings that cannot load (a secret unavailable) are the route's to report, as a problem response:
+            # raised here, outside the app's handlers, it would be a bare 500.
+            origins = ()
         if not origins:
             await self.app(scope, receive, send)
             return
