@@ -154,9 +154,16 @@ def test_groq_answers_through_the_real_sdk_and_its_usage_is_logged(
     assert usage["model"] == "llama-3.3-70b-versatile" and usage["tokens_in"] > 0 and usage["tokens_out"] > 0
 
 
-@pytest.mark.parametrize("failure", ["500", "timeout"])
+@pytest.mark.parametrize(("failure", "reason"), [("500", "groq: HTTP 500"), ("timeout", "groq: timed out")])
 def test_a_failing_provider_gets_a_polite_hand_off_never_a_500(
-    chat_app: tuple, settings: Settings, hosting: UUID, clean_db: Database, fake_llm: FakeLLM, failure: str
+    chat_app: tuple,
+    settings: Settings,
+    hosting: UUID,
+    clean_db: Database,
+    fake_llm: FakeLLM,
+    failure: str,
+    reason: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, open_client = chat_app
     update = {
@@ -177,6 +184,8 @@ def test_a_failing_provider_gets_a_polite_hand_off_never_a_500(
     with clean_db.operator() as conn:
         flagged = conn.execute("SELECT escalated FROM conversations WHERE id = %s", [body["conversation_id"]])
         assert flagged.fetchone()["escalated"]
+    # The operator can tell why.
+    assert [record.reason for record in caplog.records if record.message == "provider failed"] == [reason]
 
 
 def test_an_faq_answer_is_quoted_not_its_question(chat: TestClient, settings: Settings, clean_db: Database) -> None:

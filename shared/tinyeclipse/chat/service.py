@@ -106,7 +106,12 @@ def _respond(
     )
     try:
         return engine.provider.answer(request)
-    except LLMError:
+    except LLMError as exc:
+        # Why the visitor got the hand-off (timed out, busy, HTTP 429 ...): the operator's first question.
+        logger.warning(
+            "provider failed",
+            extra={"tenant_id": str(turn.tenant_id), "provider": engine.provider.name, "reason": str(exc)},
+        )
         return None
 
 
