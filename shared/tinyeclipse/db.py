@@ -11,6 +11,7 @@ busy (every connection open and in use) is no outage: then a request waits up to
 """
 
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -31,6 +32,8 @@ RETRY_AFTER_SECONDS = 2
 # minutes; the next request that finds the pool empty starts a new attempt, so service resumes as
 # soon as the database answers again.
 RECONNECT_GIVE_UP_SECONDS = 1.0
+# How often a request that waits on a busy pool looks again whether the database is still there.
+BUSY_SLICE_SECONDS = 0.25
 
 Connection = psycopg.Connection[dict]
 
@@ -85,14 +88,29 @@ class Database:
     def close(self) -> None:
         self._pool.close()
 
+    def _trouble(self) -> int:
+        """How often so far a connection failed to open or came back broken: it rises when the database goes."""
+        stats = self._pool.get_stats()
+        return sum(stats.get(key, 0) for key in ("connections_errors", "connections_lost", "returns_bad"))
+
     def _checkout(self) -> Connection:
+        trouble = self._trouble()
         try:
             return self._pool.getconn(timeout=self._wait_timeout)
         except PoolTimeout:
-            # All connections open and lent out: the database answers, the pool is just busy.
-            if self._pool.get_stats().get("pool_size", 0) < self._max_size:
-                raise
-            return self._pool.getconn(timeout=self._busy_timeout)
+            pass
+        # Every connection open and lent out, none failing: the database answers, the pool is just busy. Keep
+        # waiting, a slice at a time, unless a connection fails meanwhile (the database went away).
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            busy = self._pool.get_stats().get("pool_size", 0) >= self._max_size and self._trouble() == trouble
+            left = deadline - time.monotonic()
+            if not busy or left <= 0:
+                raise PoolTimeout(f"no connection within {self._wait_timeout} s and the pool is not merely busy")
+            try:
+                return self._pool.getconn(timeout=min(BUSY_SLICE_SECONDS, left))
+            except PoolTimeout:
+                continue
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
