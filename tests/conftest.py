@@ -20,6 +20,8 @@ from tinyeclipse.db import Database
 
 ADMIN_KEY = "test-admin-key-" + secrets.token_hex(8)
 TABLES = (
+    "notification_deliveries",
+    "conversation_transitions",
     "rate_limit_counters",
     "usage_logs",
     "consents",

@@ -50,6 +50,16 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
             [tenant_id, conversation],
         )
         conn.execute(
+            "INSERT INTO conversation_transitions (tenant_id, conversation_id, from_state, to_state, actor, reason)"
+            " VALUES (%s, %s, 'bot', 'waiting', 'visitor', 'handoff_button')",
+            [tenant_id, conversation],
+        )
+        conn.execute(
+            "INSERT INTO notification_deliveries (tenant_id, conversation_id, event, channel, target, payload)"
+            " VALUES (%s, %s, 'handoff.requested', 'webhook', 'https://example.com/hook', '{}')",
+            [tenant_id, conversation],
+        )
+        conn.execute(
             "INSERT INTO consents (tenant_id, session_id, accepted, terms_version) VALUES (%s, 's1', true, '1')",
             [tenant_id],
         )
@@ -128,6 +138,16 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
         "INSERT INTO messages (tenant_id, conversation_id, role, content)"
         " VALUES (%(b)s, %(conversation)s, 'user', 'x')",
         {"conversation": b_conversation},
+    )
+    inserts["conversation_transitions"] = (
+        "INSERT INTO conversation_transitions (tenant_id, conversation_id, from_state, to_state, actor, reason)"
+        " VALUES (%(b)s, %(conversation)s, 'bot', 'human', 'operator', 'take')",
+        {"conversation": b_conversation},
+    )
+    inserts["notification_deliveries"] = (
+        "INSERT INTO notification_deliveries (tenant_id, event, channel, target, payload)"
+        " VALUES (%(b)s, 'handoff.requested', 'email', 'a@example.com', '{}')",
+        {},
     )
     assert set(inserts) == set(TABLES)
     for statement, params in inserts.values():
