@@ -4,8 +4,12 @@ The chat's LLM call clamps every socket operation to its deadline; the URL fetch
 it resolved and checked. httpx has no public setting for httpcore's network backend, hence this one place.
 """
 
+from collections.abc import Callable, Iterable
+
 import httpcore
 import httpx
+
+ConnectFailure = (httpcore.ConnectError, httpcore.ConnectTimeout)
 
 
 def transport_over(backend: httpcore.NetworkBackend, **options: object) -> httpx.HTTPTransport:
@@ -17,3 +21,18 @@ def transport_over(backend: httpcore.NetworkBackend, **options: object) -> httpx
         raise RuntimeError("httpx.HTTPTransport no longer has an httpcore.ConnectionPool to give a network backend")
     pool._network_backend = backend
     return transport
+
+
+def connect_in_turn(
+    connect: Callable[[str, float | None], httpcore.NetworkStream],
+    addresses: Iterable[str],
+    timeout: Callable[[], float | None],
+) -> httpcore.NetworkStream:
+    """The stream of the first address that accepts `connect(address, timeout())`; the last failure if none does."""
+    failures: list[httpcore.ConnectError | httpcore.ConnectTimeout] = []
+    for address in addresses:
+        try:
+            return connect(address, timeout())
+        except ConnectFailure as exc:
+            failures.append(exc)
+    raise failures[-1] if failures else httpcore.ConnectError("no address to connect to")

@@ -20,7 +20,7 @@ import httpx
 
 from tinyeclipse.chat.llm import LLMError
 from tinyeclipse.config import Settings
-from tinyeclipse.network import transport_over
+from tinyeclipse.network import connect_in_turn, transport_over
 
 # Far above any answer we keep (the answer is cut to LLM_MAX_ANSWER_CHARS), low enough to spare the memory.
 MAX_REPLY_BYTES = 8_000_000
@@ -96,14 +96,14 @@ class _DeadlineBackend(httpcore.SyncBackend):
             )
         except OSError as exc:
             raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from exc
-        failures: list[httpcore.ConnectError | httpcore.ConnectTimeout] = []
-        for address in addresses:
-            left = budget.timeout(timeout, httpcore.ConnectTimeout)
-            try:
-                return _DeadlineStream(super().connect_tcp(address, port, left, local_address, socket_options))
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failures.append(exc)
-        raise failures[-1] if failures else httpcore.ConnectError(f"{host} has no address")
+        stream = connect_in_turn(
+            lambda address, left: super(_DeadlineBackend, self).connect_tcp(
+                address, port, left, local_address, socket_options
+            ),
+            addresses,
+            lambda: budget.timeout(timeout, httpcore.ConnectTimeout),
+        )
+        return _DeadlineStream(stream)
 
 
 class CallLimits:

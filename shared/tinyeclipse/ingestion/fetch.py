@@ -11,7 +11,7 @@ import httpx
 
 from tinyeclipse.config import Settings
 from tinyeclipse.ingestion.documents import ExtractionError, TransientFetchError
-from tinyeclipse.network import transport_over
+from tinyeclipse.network import connect_in_turn, transport_over
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,13 @@ class _PinnedBackend(httpcore.SyncBackend):
         addresses = self._pins.get(host)
         if not addresses:
             raise httpcore.ConnectError(f"{host} was not checked before connecting")
-        failures: list[httpcore.ConnectError | httpcore.ConnectTimeout] = []
-        for address in addresses:
-            try:
-                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failures.append(exc)
-        raise failures[-1]
+        return connect_in_turn(
+            lambda address, left: super(_PinnedBackend, self).connect_tcp(
+                address, port, left, local_address, socket_options
+            ),
+            (str(address) for address in addresses),
+            lambda: timeout,
+        )
 
 
 def _get(url: str, limits: FetchLimits, accept: tuple[str, ...], into: BinaryIO) -> tuple[str, str]:
