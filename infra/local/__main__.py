@@ -155,7 +155,7 @@ TinyEclipse is running at {base}
   widget        <script src="{base}/widget/v1/widget.js" data-tenant="{demo_tenant_id}" async></script>
   health        {base}/api/{{chat,consent,ingest,admin}}/health
   admin panel   {base}/admin/   (sign in with the admin key below)
-  admin API     {base}/api/admin/tenants   (docs: {base}/api/admin/docs)
+  admin API     {base}/api/admin/tenants   (docs: {base}/api/admin/docs, with the key as a Bearer token)
   demo tenant   {demo_tenant_id}
   admin key     ADMIN_API_KEY in {env_file}  ->  grep ADMIN_API_KEY {env_file}
   try           curl -H "Authorization: Bearer $(grep ^ADMIN_API_KEY= {env_file} | cut -d= -f2-)" \\
