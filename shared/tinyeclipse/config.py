@@ -126,8 +126,36 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the admin API when the admin panel is served from another origin
     # (comma-separated: https://admin.example.com,http://localhost:3000); empty: the same origin only.
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
-    # The key for what the product will sign (webhook and widget tokens); nothing is signed yet.
+    # The key for what the product signs: the webhook secrets are derived from it (docs/notifications.md).
     app_secret_key: SecretStr | None = None
+
+    # Notifications (docs/notifications.md): webhooks signed with a key derived from APP_SECRET_KEY, and email
+    # through SMTP (off while SMTP_HOST is empty). Delivered by the ingest worker, retried with backoff.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Tests and local development only: http:// webhooks, and to loopback or private addresses.
+    webhook_allow_http: bool = False
+    notify_max_attempts: int = Field(default=6, ge=1, le=50)
+    notify_backoff_base_seconds: float = Field(default=30.0, ge=0)
+    # Where operators open the admin panel (https://support.example.com/admin): emails link to the conversation.
+    admin_public_url: str = ""
+
+    @field_validator("smtp_password", mode="before")
+    @classmethod
+    def _no_smtp_password_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _smtp_has_a_sender(self) -> "Settings":
+        if self.smtp_host and "@" not in self.smtp_from:
+            raise ValueError("SMTP_HOST is set: SMTP_FROM must be the sender's address (support@example.com)")
+        return self
 
     @field_validator(*OPTIONAL_DEFAULTS, "groq_chat_model", "app_secret_key", mode="before")
     @classmethod
