@@ -4,7 +4,8 @@ import nextTs from "eslint-config-next/typescript";
 const config = [
   ...nextVitals,
   ...nextTs,
-  { ignores: [".next/**", "out/**", "node_modules/**", "next-env.d.ts"] },
+  // lib/api-types is generated (scripts/api-types.mjs).
+  { ignores: [".next/**", "out/**", "node_modules/**", "next-env.d.ts", "lib/api-types/**"] },
 ];
 
 export default config;

@@ -35,6 +35,7 @@ import {
   type Conversation,
   type Intent,
   type Message,
+  type SourceUsed,
   type Tenant,
 } from "@/lib/types";
 import { useApi } from "@/lib/use-api";
@@ -173,7 +174,7 @@ function MessageItem({ message, escalate, refuse }: { message: Message; escalate
               {message.sources_used.length} source{message.sources_used.length > 1 ? "s" : ""} used
             </summary>
             <ul className="mt-1 grid gap-1">
-              {message.sources_used.map((source, index) => {
+              {(message.sources_used as SourceUsed[]).map((source, index) => {
                 const label = source.title || source.url || source.source_id || `Source ${index + 1}`;
                 return (
                   <li key={`${source.source_id ?? ""}-${index}`} className="bg-muted/50 rounded px-2 py-1">
