@@ -7,6 +7,8 @@ from fastapi import APIRouter, Query, status
 
 from tinyeclipse.conversations import calibration
 from tinyeclipse.conversations.models import CalibrationReport
+from tinyeclipse.notifications import service as notifications
+from tinyeclipse.notifications.models import WebhookSecret
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.tenants import service as tenants
 from tinyeclipse.tenants.models import Tenant, TenantCreate, TenantFilters, TenantUpdate
@@ -44,3 +46,9 @@ def update_tenant(database: DatabaseDep, settings: SettingsDep, tenant_id: UUID,
 @router.get("/tenants/{tenant_id}/calibration")
 def get_calibration(database: DatabaseDep, settings: SettingsDep, tenant_id: UUID) -> CalibrationReport:
     return calibration.calibration_report(database, settings, tenant_id)
+
+
+@router.get("/tenants/{tenant_id}/webhook-secret")
+def get_webhook_secret(database: DatabaseDep, settings: SettingsDep, tenant_id: UUID) -> WebhookSecret:
+    """The key the tenant's webhook receiver verifies our signatures with (docs/notifications.md)."""
+    return notifications.tenant_webhook_secret(database, settings, tenant_id)
