@@ -176,6 +176,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/tenants/{tenant_id}/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Webhook Secret
+         * @description The key the tenant's webhook receiver verifies our signatures with (docs/notifications.md).
+         */
+        get: operations["get_webhook_secret_api_admin_tenants__tenant_id__webhook_secret_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/usage": {
         parameters: {
             query?: never;
@@ -833,6 +853,27 @@ export interface components {
              * @default 0
              */
             tokens_out: number;
+        };
+        /**
+         * WebhookSecret
+         * @description What a tenant's webhook receiver needs to verify a call (docs/notifications.md).
+         */
+        WebhookSecret: {
+            /**
+             * Secret
+             * @description HMAC-SHA256 key: the signature is over f'{timestamp}.{body}'.
+             */
+            secret: string;
+            /**
+             * Signature Header
+             * @description Carries sha256=<hex digest>.
+             */
+            signature_header: string;
+            /**
+             * Timestamp Header
+             * @description Carries the Unix time the call was signed at.
+             */
+            timestamp_header: string;
         };
     };
     responses: never;
@@ -1779,6 +1820,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CalibrationReport"];
+                };
+            };
+            /** @description unauthorized: the admin key is missing or wrong (`Authorization: Bearer <ADMIN_API_KEY>`). */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, e.g. tenant_not_found, conversation_not_found, source_not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_request: the input does not validate (`errors` lists the fields), or holds a NUL character. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable for now, e.g. database_unavailable (with `Retry-After`), admin_not_configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_webhook_secret_api_admin_tenants__tenant_id__webhook_secret_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
             /** @description unauthorized: the admin key is missing or wrong (`Authorization: Bearer <ADMIN_API_KEY>`). */
