@@ -106,3 +106,11 @@ def test_smtp_needs_a_sender_address() -> None:
     with pytest.raises(ValidationError, match="SMTP_FROM"):
         Settings(_env_file=None, database_url="postgresql://x@h/d", smtp_host="smtp.example.com")
     assert Settings(_env_file=None, database_url="postgresql://x@h/d").smtp_host == ""
+
+
+def test_the_escalation_email_shows_what_the_assistant_answered() -> None:
+    data = {"message": "Do you ship to Norway?", "answer": "I'm not sure about that."}
+    email = messages.team_email("conversation.escalated", "Bakery", data, None)
+    assert "> Do you ship to Norway?" in email["text"]
+    assert "The assistant answered:\n\n> I'm not sure about that." in email["text"]
+    assert "Open the conversation" not in email["text"], "no link without ADMIN_PUBLIC_URL"

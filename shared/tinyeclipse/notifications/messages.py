@@ -54,6 +54,8 @@ TEAM_LEADS = {
 def team_email(event: str, tenant_name: str, data: dict[str, Any], link: str | None) -> dict[str, str]:
     """To the tenant's notification address: who is waiting, what they asked, and where to answer."""
     lines = [TEAM_LEADS[event], "", _quoted(str(data.get("message") or ""))]
+    if data.get("answer"):
+        lines += ["", "The assistant answered:", "", _quoted(str(data["answer"]))]
     details = [
         ("Page", data.get("page_url")),
         ("Visitor's email", data.get("visitor_email")),
