@@ -1,4 +1,6 @@
-"""How a delivery attempt failed: worth another try later, or never going to work."""
+"""How a delivery attempt failed (worth another try later, or never going to work), and the API's errors."""
+
+from tinyeclipse.errors import Conflict
 
 
 class DeliveryFailed(Exception):
@@ -8,3 +10,13 @@ class DeliveryFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+
+
+class WebhookSigningOff(Conflict):
+    """No APP_SECRET_KEY: there is no secret to show (and no webhook is sent). A 409, not a 503: retrying will
+    not help until the operator sets the key."""
+
+    code = "webhook_signing_off"
+
+    def __init__(self) -> None:
+        super().__init__("Webhooks cannot be signed: APP_SECRET_KEY is not set in the environment.")

@@ -12,8 +12,8 @@ from uuid import UUID
 
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Connection, Database
-from tinyeclipse.errors import Unavailable
 from tinyeclipse.notifications import messages, repository
+from tinyeclipse.notifications.errors import WebhookSigningOff
 from tinyeclipse.notifications.models import WebhookSecret
 from tinyeclipse.notifications.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_secret
 from tinyeclipse.tenants import service as tenants
@@ -115,7 +115,7 @@ def tenant_webhook_secret(db: Database, settings: Settings, tenant_id: UUID) -> 
     """The secret the tenant's receiver verifies our signature with; TenantNotFound for an unknown tenant."""
     tenants.get_tenant(db, settings, tenant_id)
     if settings.app_secret_key is None:
-        raise Unavailable("Webhooks cannot be signed: APP_SECRET_KEY is not set in the environment.")
+        raise WebhookSigningOff()
     return WebhookSecret(
         secret=webhook_secret(settings.app_secret_key.get_secret_value(), tenant_id),
         signature_header=SIGNATURE_HEADER,
