@@ -13,6 +13,8 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from pydantic import SecretStr
 
 from infra.local.harness import free_port
 from tests.conftest import assert_problem
@@ -52,6 +54,14 @@ class Receiver:
 
 
 class Inbox:
+    """A local SMTP server's mailbox: keeps what it is sent, refuses nobody@ addresses."""
+
+    async def handle_RCPT(self, server: object, session: object, envelope: object, address: str, options: list) -> str:
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
@@ -307,3 +317,51 @@ def test_the_admin_shows_the_webhook_secret_only_when_it_can_be_signed(
     assert_problem(admin.get(f"/api/admin/tenants/{uuid4()}/webhook-secret"), 404, "tenant_not_found")
     # The `admin` client's settings have no APP_SECRET_KEY.
     assert_problem(admin.get(f"/api/admin/tenants/{tenant}/webhook-secret"), 409, "webhook_signing_off")
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_logs_in_with_the_configured_user_and_a_refused_login_is_retried(
+    clean_db: Database, notify_settings: Settings
+) -> None:
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        good = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"bot", b"s3cret")
+        return AuthResult(success=good, handled=False)  # handled=False: the server answers 535 itself
+
+    inbox, port = Inbox(), free_port()
+    server = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    server.start()
+    try:
+        wrong = notify_settings.model_copy(
+            update={"smtp_port": port, "smtp_user": "bot", "smtp_password": SecretStr("wrong")}
+        )
+        tenant = make_tenant(clean_db, 9112, notify_email="team@bakery.example")
+        notify(clean_db, wrong, tenant, "handoff.requested", {"message": "Hello?"})
+        deliver_due(clean_db, wrong)
+        (row,) = rows(clean_db, tenant)
+        assert (row["status"], row["last_error"]) == ("queued", "SMTP login as bot refused (535)")
+        assert inbox.messages == []
+
+        with clean_db.operator() as conn:
+            conn.execute("UPDATE notification_deliveries SET run_at = now() WHERE tenant_id = %s", [tenant])
+        deliver_due(clean_db, wrong.model_copy(update={"smtp_password": SecretStr("s3cret")}))
+        assert [r["status"] for r in rows(clean_db, tenant)] == ["sent"]
+        assert [to for to, _ in inbox.messages] == [["team@bakery.example"]]
+    finally:
+        server.stop()
+
+
+def test_an_address_the_server_refuses_is_dead_at_once(clean_db: Database, notify_settings: Settings, smtp) -> None:
+    tenant = make_tenant(clean_db, 9113)
+    reply = {"reply": "Thanks for waiting.", "visitor_email": "nobody@ex.org"}
+    notify(clean_db, notify_settings, tenant, "operator.replied", reply, CONVERSATION)
+    deliver_due(clean_db, notify_settings)
+    (row,) = rows(clean_db, tenant)
+    assert (row["status"], row["attempts"], row["last_error"]) == ("dead", 1, "the SMTP server refused nobody@ex.org")
+    assert smtp[0].messages == []
