@@ -2,7 +2,10 @@
 
 import hashlib
 import hmac
+import re
+import time
 from email import message_from_bytes, policy
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -114,3 +117,14 @@ def test_the_escalation_email_shows_what_the_assistant_answered() -> None:
     assert "> Do you ship to Norway?" in email["text"]
     assert "The assistant answered:\n\n> I'm not sure about that." in email["text"]
     assert "Open the conversation" not in email["text"], "no link without ADMIN_PUBLIC_URL"
+
+
+def test_the_verification_code_in_the_docs_accepts_our_signature_and_refuses_an_old_one() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "notifications.md").read_text()
+    (code,) = [block for block in re.findall(r"```python\n(.*?)```", docs, re.DOTALL) if "def verify" in block]
+    namespace: dict = {}
+    exec(code, namespace)
+    body = b'{"event":"handoff.requested"}'
+    assert namespace["verify"]("secret", signed_headers("secret", int(time.time()), body), body)
+    assert not namespace["verify"]("secret", signed_headers("secret", int(time.time()) - 3600, body), body)
+    assert not namespace["verify"]("other", signed_headers("secret", int(time.time()), body), body)
