@@ -48,7 +48,7 @@ def get_calibration(database: DatabaseDep, settings: SettingsDep, tenant_id: UUI
     return calibration.calibration_report(database, settings, tenant_id)
 
 
-@router.get("/tenants/{tenant_id}/webhook-secret", responses=problem_responses(409))
+@router.get("/tenants/{tenant_id}/webhook-secret")
 def get_webhook_secret(database: DatabaseDep, settings: SettingsDep, tenant_id: UUID) -> WebhookSecret:
     """The key the tenant's webhook receiver verifies our signatures with (docs/notifications.md)."""
     return notifications.tenant_webhook_secret(database, settings, tenant_id)

@@ -1,6 +1,6 @@
 """How a delivery attempt failed (worth another try later, or never going to work), and the API's errors."""
 
-from tinyeclipse.errors import Conflict
+from tinyeclipse.errors import NotFound
 
 
 class DeliveryFailed(Exception):
@@ -12,9 +12,9 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
-class WebhookSigningOff(Conflict):
-    """No APP_SECRET_KEY: there is no secret to show (and no webhook is sent). A 409, not a 503: retrying will
-    not help until the operator sets the key."""
+class WebhookSigningOff(NotFound):
+    """No APP_SECRET_KEY: there is no secret to show (and no webhook is sent). Not a 503: retrying will not
+    help until the operator sets the key."""
 
     code = "webhook_signing_off"
 
