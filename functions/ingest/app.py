@@ -1,6 +1,7 @@
 """The ingest function: its health over HTTP, and on AWS the SQS queue consumer and the scheduled re-ingestion.
 
-Locally the worker and scheduler loops (`python -m functions.ingest.worker|scheduler`) play the last two parts.
+Locally the worker and scheduler loops (`python -m functions.ingest.worker|scheduler`) play the last two parts; on
+AWS the schedule also sends the queued notifications.
 """
 
 from typing import Any
@@ -11,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from tinyeclipse.config import get_settings
 from tinyeclipse.db import get_database
 from tinyeclipse.ingestion import consumer, scheduler
+from tinyeclipse.notifications.delivery import deliver_due
 from tinyeclipse.observability import http_entry, lambda_entry
 from tinyeclipse.web.app import create_app
 
@@ -36,7 +38,9 @@ def _consume(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _scheduled_run(event: dict[str, Any], context: Any) -> dict[str, int]:
-    return {"queued": scheduler.run_once(get_database(), get_settings())}
+    # On AWS the schedule is also what sends queued notifications (locally a thread of the worker does).
+    database, settings = get_database(), get_settings()
+    return {"queued": scheduler.run_once(database, settings), "notified": deliver_due(database, settings)}
 
 
 sqs_handler = lambda_entry("ingest", _consume)

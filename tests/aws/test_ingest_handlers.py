@@ -134,15 +134,17 @@ def test_the_schedule_queues_due_sources_once_each_with_a_message_per_job(aws: A
     pdf = _add(db, tenant, type="pdf", url="https://example.com/terms.pdf")
     text = _add(db, tenant, type="text", title="Static", content="Never re-fetched.")
     aws.received()  # the jobs of their creation
-    assert schedule_handler(scheduled_event(), LambdaContext()) == {"queued": 0}, "waiting jobs are not doubled"
+    assert schedule_handler(scheduled_event(), LambdaContext()) == {"queued": 0, "notified": 0}, (
+        "waiting jobs are not doubled"
+    )
 
     with clean_db.operator() as conn:
         conn.execute("UPDATE ingest_jobs SET status = 'done', created_at = now() - %s", [timedelta(hours=25)])
-    assert schedule_handler(scheduled_event(), LambdaContext()) == {"queued": 2}  # the pro plan: daily
+    assert schedule_handler(scheduled_event(), LambdaContext()) == {"queued": 2, "notified": 0}  # the pro plan: daily
     assert aws.job_ids(aws.received()) == sorted([_job_id(db, site), _job_id(db, pdf)])
     assert [job["reason"] for job in _jobs(db, site)] == ["created", "scheduled"]
     assert len(_jobs(db, text)) == 1
-    assert schedule_handler(scheduled_event(), LambdaContext()) == {"queued": 0}
+    assert schedule_handler(scheduled_event(), LambdaContext()) == {"queued": 0, "notified": 0}
     assert aws.received() == []
 
 
