@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tinyeclipse.errors import InvalidInput, TooLarge
@@ -93,6 +94,14 @@ def _too_large_detail(limit: int) -> str:
     return f"The request body is larger than this route accepts ({limit} bytes)."
 
 
+def _routed(scope: Scope) -> bool:
+    """Whether one of the app's routes serves this method at this path."""
+    router = getattr(scope.get("app"), "router", None)
+    if router is None:
+        return True
+    return any(route.matches(scope)[0] is Match.FULL for route in router.routes)
+
+
 class RequestGuard:
     """Refuses bodies over `max_body_bytes` (413) and NUL characters in the query or body (422)."""
 
@@ -101,7 +110,8 @@ class RequestGuard:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not _routed(scope):
+            # Routing answers 404 or 405 (a PUT where only POST is served) without reading the request.
             await self.app(scope, receive, send)
             return
         if found := query_problem(scope):
