@@ -17,7 +17,7 @@ from tinyeclipse.conversations.models import (
     UsageQuery,
 )
 from tinyeclipse.pagination import Page, PageParams
-from tinyeclipse.web.deps import DatabaseDep
+from tinyeclipse.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(tags=["conversations"])
 
@@ -37,8 +37,18 @@ def get_conversation(database: DatabaseDep, conversation_id: UUID) -> Conversati
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
-def reply(database: DatabaseDep, conversation_id: UUID, body: OperatorReply) -> Message:
-    return conversations.reply(database, conversation_id, body)
+def reply(database: DatabaseDep, settings: SettingsDep, conversation_id: UUID, body: OperatorReply) -> Message:
+    return conversations.reply(database, settings, conversation_id, body)
+
+
+@router.post("/conversations/{conversation_id}/take")
+def take(database: DatabaseDep, conversation_id: UUID) -> Conversation:
+    return conversations.take(database, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/hand-back")
+def hand_back(database: DatabaseDep, conversation_id: UUID) -> Conversation:
+    return conversations.hand_back(database, conversation_id)
 
 
 @router.patch("/conversations/{conversation_id}")

@@ -5,12 +5,21 @@ from typing import Annotated
 from uuid import UUID
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
+from tinyeclipse.chat import handoff, widget
 from tinyeclipse.chat import service as chat
-from tinyeclipse.chat import widget
 from tinyeclipse.chat.engine import Engine, chat_threads, get_engine
-from tinyeclipse.chat.models import ChatRequest, ChatResponse, SessionMessages, SessionMessagesQuery, WidgetConfig
+from tinyeclipse.chat.models import (
+    ChatRequest,
+    ChatResponse,
+    ContactRequest,
+    HandoffRequest,
+    HandoffStatus,
+    SessionMessages,
+    SessionMessagesQuery,
+    WidgetConfig,
+)
 from tinyeclipse.conversations import feedback
 from tinyeclipse.conversations.models import FeedbackRequest, FeedbackResult
 from tinyeclipse.ingestion.embedder import get_embedder
@@ -63,6 +72,32 @@ def get_session_messages(
     origin: Annotated[str | None, Header()] = None,
 ) -> SessionMessages:
     return widget.session_messages(database, settings, conversation_id, query, origin)
+
+
+@router.post("/conversations/{conversation_id}/handoff", responses=problem_responses(403))
+def post_handoff(
+    database: DatabaseDep,
+    settings: SettingsDep,
+    conversation_id: UUID,
+    body: HandoffRequest,
+    origin: Annotated[str | None, Header()] = None,
+) -> HandoffStatus:
+    return handoff.request_handoff(database, settings, conversation_id, body, origin)
+
+
+@router.post(
+    "/conversations/{conversation_id}/contact",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(403),
+)
+def post_contact(
+    database: DatabaseDep,
+    settings: SettingsDep,
+    conversation_id: UUID,
+    body: ContactRequest,
+    origin: Annotated[str | None, Header()] = None,
+) -> None:
+    handoff.leave_contact(database, settings, conversation_id, body, origin)
 
 
 @router.post("/messages/{message_id}/feedback", responses=problem_responses(403))

@@ -11,7 +11,8 @@ from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 
 PRIVATE = (
-    '{"contact": "help@acme.example", "terms_url": "https://acme.example/terms", "system_prompt": "Secret prompt"}'
+    '{"contact": "help@acme.example", "terms_url": "https://acme.example/terms", "system_prompt": "Secret prompt",'
+    ' "notify_email": "team@acme.example", "webhook_url": "https://hooks.acme.example/secret"}'
 )
 
 
@@ -45,8 +46,11 @@ def test_config_has_the_public_settings_only_and_is_cacheable(chat: TestClient, 
         "terms_version": "1",
         "terms_url": "https://acme.example/terms",
         "contact": "help@acme.example",
+        "office_hours_open": True,
+        "expected_reply": None,
     }
     assert "Secret prompt" not in response.text
+    assert "team@acme.example" not in response.text and "hooks.acme" not in response.text
     assert response.headers["cache-control"] == "public, max-age=300"
 
 
@@ -79,6 +83,7 @@ def test_the_widget_polls_new_messages_of_its_own_conversation(
     url = f"/api/chat/conversations/{conversation}/messages"
     everything = chat.get(url, params={"tenant_id": str(tenant), "session_id": "visitor"}).json()["messages"]
     assert [m["role"] for m in everything] == ["user", "assistant", "operator"]
+    assert chat.get(url, params={"tenant_id": str(tenant), "session_id": "visitor"}).json()["handled_by"] == "bot"
     newer = chat.get(url, params={"tenant_id": str(tenant), "session_id": "visitor", "after": str(ids[1])}).json()
     assert [(m["id"], m["content"]) for m in newer["messages"]] == [(str(ids[2]), "Hi, Jo here.")]
     other = chat.get(url, params={"tenant_id": str(tenant), "session_id": "someone-else"})

@@ -8,7 +8,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from tinyeclipse.chat.intents import Intent, require_content
 from tinyeclipse.consent.models import SessionId
+from tinyeclipse.conversations.states import State
 from tinyeclipse.errors import Forbidden
+from tinyeclipse.tenants.settings import EmailAddress
+
+HANDLED_BY = (
+    "Who answers the conversation after this message: the bot, nobody yet (waiting: the team was asked) or a "
+    "person (human). While waiting or human the bot stays silent."
+)
 
 
 class ChatRequest(BaseModel):
@@ -22,6 +29,8 @@ class ChatRequest(BaseModel):
     conversation_id: UUID | None = None
     # The widget's data-language; the answer follows the question's language when absent.
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    # The page the widget is on; the conversation keeps the first one it is told.
+    page_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://[^\s]+$")
 
 
 class SourceRef(BaseModel):
@@ -49,6 +58,36 @@ class ChatResponse(BaseModel):
     intent: Intent | None = Field(
         default=None, description="Set when the message was small talk or a request for a person (no retrieval)."
     )
+    handled_by: State = Field(description=HANDLED_BY)
+
+
+class HandoffRequest(BaseModel):
+    """The visitor's "Talk to a person"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: UUID
+    session_id: SessionId
+
+
+class HandoffStatus(BaseModel):
+    handled_by: State = Field(description=HANDLED_BY)
+    office_open: bool = Field(description="Whether it is within the tenant's office hours now.")
+    ask_email: bool = Field(
+        description="Whether the widget should ask for an email address: nobody has taken the conversation and "
+        "it is outside office hours or has waited the tenant's ask_email_after_minutes, and none was left yet."
+    )
+    expected_reply: str = Field(description="When to expect an answer, to show the visitor.")
+
+
+class ContactRequest(BaseModel):
+    """The visitor's email address, so that the team can answer after the tab is closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: UUID
+    session_id: SessionId
+    email: EmailAddress
 
 
 class ConsentRequired(Forbidden):
@@ -67,6 +106,8 @@ class WidgetConfig(BaseModel):
     terms_version: str
     terms_url: str | None
     contact: str | None
+    office_hours_open: bool = Field(description="Whether the team is in now (this answer may be cached minutes).")
+    expected_reply: str | None = Field(description="The tenant's expected reply time, like 'within one working day'.")
 
 
 class SessionMessagesQuery(BaseModel):
@@ -84,3 +125,4 @@ class SessionMessage(BaseModel):
 
 class SessionMessages(BaseModel):
     messages: list[SessionMessage]
+    handled_by: State = Field(description=HANDLED_BY.replace("after this message", "now"))

@@ -18,10 +18,13 @@ from tinyeclipse.chat.reading import Reading
 from tinyeclipse.chat.terms import in_context, keyword_query
 from tinyeclipse.config import Settings
 from tinyeclipse.consent.service import has_current_consent
+from tinyeclipse.conversations import ownership
 from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.conversations.errors import ConversationNotFound
-from tinyeclipse.db import Database
+from tinyeclipse.conversations.states import BOT_SILENT, Actor, Reason, State
+from tinyeclipse.db import Connection, Database
 from tinyeclipse.errors import InvalidInput
+from tinyeclipse.notifications import Event, enqueue
 from tinyeclipse.observability import record_chat_answer
 from tinyeclipse.ratelimit.limiter import consume, tenant_limits
 from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
@@ -38,10 +41,16 @@ class _Turn:
     settings: TenantSettings
     conversation_id: UUID
     history: list[Turn]
+    handled_by: State
+    message_id: UUID
+    # What a notification to the team tells besides the question.
+    context: dict[str, object]
+    was_escalated: bool
 
 
 def _open_turn(db: Database, config: Settings, request: ChatRequest, origin: str | None) -> _Turn:
-    """Step 1, in one tenant transaction: every check, then the visitor's message is stored."""
+    """Step 1, in one tenant transaction: every check, then the visitor's message is stored. While a person is
+    asked for or answers, that is all: the team is told the visitor wrote."""
     with db.tenant(request.tenant_id) as conn:
         tenant = active_tenant(conn, request.tenant_id, config)
         settings = tenant.effective_settings
@@ -50,17 +59,41 @@ def _open_turn(db: Database, config: Settings, request: ChatRequest, origin: str
             raise ConsentRequired(f"The visitor must accept the terms (version {settings.terms_version}) first.")
         consume(conn, request.tenant_id, tenant_limits(settings, request.session_id))
         if request.conversation_id is None:
-            conversation = conversations.create_conversation(conn, request.tenant_id, request.session_id)
+            conversation = conversations.create_conversation(
+                conn, request.tenant_id, request.session_id, request.page_url
+            )
         else:
             conversation = conversations.session_conversation(conn, request.conversation_id, request.session_id)
             if conversation is None:
                 raise ConversationNotFound(request.conversation_id)
+            if request.page_url and conversation["page_url"] is None:
+                conversations.keep_page_url(conn, conversation["id"], request.page_url)
         previous = conversations.recent_messages(conn, conversation["id"], config.chat_history_turns * 2)
-        conversations.insert_message(
+        message = conversations.insert_message(
             conn, request.tenant_id, conversation["id"], {"role": "user", "content": request.message}
         )
+        handled_by = State(conversation["handled_by"])
+        context = {
+            "message": request.message,
+            "page_url": conversation["page_url"] or request.page_url,
+            "visitor_email": conversation["visitor_email"],
+        }
+        if handled_by in BOT_SILENT:
+            conversations.touch_conversation(conn, conversation["id"], escalated=False)
+            enqueue(conn, config, request.tenant_id, "visitor.replied", context, conversation["id"])
     history = [Turn(role=row["role"], content=row["content"]) for row in previous]
-    return _Turn(request.tenant_id, tenant.name, tenant.plan, settings, conversation["id"], history)
+    return _Turn(
+        request.tenant_id,
+        tenant.name,
+        tenant.plan,
+        settings,
+        conversation["id"],
+        history,
+        handled_by,
+        message["id"],
+        context,
+        conversation["escalated"],
+    )
 
 
 def _retrieve(db: Database, engine: Engine, settings: Settings, turn: _Turn, query: str) -> list[retrieval.Retrieved]:
@@ -138,9 +171,11 @@ def answer_message(
     if len(request.message) > settings.chat_max_message_chars:
         raise InvalidInput(f"message: at most {settings.chat_max_message_chars} characters.")
     turn = _open_turn(db, settings, request, origin)
+    if turn.handled_by in BOT_SILENT:
+        return _held_for_a_person(turn)
     detected = intents.detect(request.message)
     if detected is not None:
-        return _answer_intent(db, turn, request, detected.intent, started)
+        return _answer_intent(db, settings, turn, request, detected.intent, started)
     question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
     found = _retrieve(db, engine, settings, turn, question)
     context = _context(found)
@@ -156,7 +191,10 @@ def answer_message(
     outcome = Outcome(text, escalated=outcome.escalated, refused=outcome.refused)
     sources = [] if outcome.refused else listed.sources
     latency_ms = round((time.perf_counter() - started) * 1000)
-    message_id = _log(db, turn, outcome, listed.sources, answer, engine.provider.name, latency_ms, confidence)
+    hand_over = _escalation(turn, outcome)
+    message_id, handled_by = _log(
+        db, settings, turn, outcome, listed.sources, answer, engine.provider.name, latency_ms, confidence, hand_over
+    )
     _observe(turn, message_id, outcome, confidence.score, engine.provider.name, latency_ms)
     return ChatResponse(
         conversation_id=turn.conversation_id,
@@ -166,10 +204,54 @@ def answer_message(
         escalated=outcome.escalated,
         refused=outcome.refused,
         sources=sources,
+        handled_by=handled_by,
     )
 
 
-def _answer_intent(db: Database, turn: _Turn, request: ChatRequest, intent: Intent, started: float) -> ChatResponse:
+@dataclass(frozen=True)
+class _HandOver:
+    """What an answer does to the conversation: move it to waiting (or not), and which event tells the team."""
+
+    event: Event
+    actor: Actor | None = None
+    reason: Reason | None = None
+
+
+def _escalation(turn: _Turn, outcome: Outcome) -> _HandOver | None:
+    if not outcome.escalated:
+        return None
+    if turn.settings.escalation_hands_over:
+        return _HandOver("conversation.escalated", Actor.bot, Reason.escalated_answer)
+    # The bot keeps answering: the team hears of the conversation's first escalation only.
+    return None if turn.was_escalated else _HandOver("conversation.escalated")
+
+
+def _held_for_a_person(turn: _Turn) -> ChatResponse:
+    """The visitor's message is stored for the team; the bot says nothing."""
+    logger.info(
+        "chat held for a person",
+        extra={
+            "tenant_id": str(turn.tenant_id),
+            "conversation_id": str(turn.conversation_id),
+            "message_id": str(turn.message_id),
+            "handled_by": str(turn.handled_by),
+        },
+    )
+    return ChatResponse(
+        conversation_id=turn.conversation_id,
+        message_id=turn.message_id,
+        answer="",
+        confidence=None,
+        escalated=False,
+        refused=False,
+        sources=[],
+        handled_by=turn.handled_by,
+    )
+
+
+def _answer_intent(
+    db: Database, settings: Settings, turn: _Turn, request: ChatRequest, intent: Intent, started: float
+) -> ChatResponse:
     """Small talk gets a short friendly answer without retrieval; a request for a person is escalated."""
     text = intents.reply(
         intent,
@@ -181,7 +263,12 @@ def _answer_intent(db: Database, turn: _Turn, request: ChatRequest, intent: Inte
     )
     outcome = Outcome(text, escalated=intent is Intent.handoff, refused=False)
     latency_ms = round((time.perf_counter() - started) * 1000)
-    message_id = _log(db, turn, outcome, [], None, "intents", latency_ms, intent=intent)
+    hand_over = (
+        _HandOver("handoff.requested", Actor.visitor, Reason.handoff_intent) if intent is Intent.handoff else None
+    )
+    message_id, handled_by = _log(
+        db, settings, turn, outcome, [], None, "intents", latency_ms, intent=intent, hand_over=hand_over
+    )
     _observe(turn, message_id, outcome, None, "intents", latency_ms)
     return ChatResponse(
         conversation_id=turn.conversation_id,
@@ -192,6 +279,7 @@ def _answer_intent(db: Database, turn: _Turn, request: ChatRequest, intent: Inte
         refused=False,
         sources=[],
         intent=intent,
+        handled_by=handled_by,
     )
 
 
@@ -217,6 +305,7 @@ def _observe(
 
 def _log(
     db: Database,
+    config: Settings,
     turn: _Turn,
     outcome: Outcome,
     sources: list[SourceRef],
@@ -224,9 +313,11 @@ def _log(
     provider: str,
     latency_ms: int,
     confidence: Confidence | None = None,
+    hand_over: _HandOver | None = None,
     intent: Intent | None = None,
-) -> UUID:
-    """Steps 5 and 6: the answer, the conversation's escalation flag and the usage, in one transaction."""
+) -> tuple[UUID, State]:
+    """Steps 5 and 6: the answer, the conversation's escalation flag and the usage, in one transaction; a hand-off
+    moves the conversation to waiting and tells the team. Returns the answer's id and who answers next."""
     with db.tenant(turn.tenant_id) as conn:
         message = conversations.insert_message(
             conn,
@@ -245,6 +336,7 @@ def _log(
             },
         )
         conversations.touch_conversation(conn, turn.conversation_id, escalated=outcome.escalated)
+        handled_by = _hand_over(conn, config, turn, hand_over, outcome.answer)
         conversations.insert_usage(
             conn,
             turn.tenant_id,
@@ -258,4 +350,17 @@ def _log(
                 "latency_ms": latency_ms,
             },
         )
-    return message["id"]
+    return message["id"], handled_by
+
+
+def _hand_over(conn: Connection, config: Settings, turn: _Turn, hand_over: _HandOver | None, answer: str) -> State:
+    if hand_over is None:
+        return turn.handled_by
+    if hand_over.actor is None or hand_over.reason is None:
+        enqueue(conn, config, turn.tenant_id, hand_over.event, {**turn.context, "answer": answer}, turn.conversation_id)
+        return turn.handled_by
+    moved = ownership.move(conn, turn.tenant_id, turn.conversation_id, State.waiting, hand_over.actor, hand_over.reason)
+    if moved.changed:
+        data = {**turn.context, "answer": answer, "handled_by": moved.after}
+        enqueue(conn, config, turn.tenant_id, hand_over.event, data, turn.conversation_id)
+    return moved.after

@@ -3,19 +3,23 @@
 Both answer only a page on one of the tenant's domains, when it lists any, as the chat does.
 """
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 from tinyeclipse.chat.models import SessionMessage, SessionMessages, SessionMessagesQuery, WidgetConfig
 from tinyeclipse.config import Settings
 from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.conversations.errors import ConversationNotFound
+from tinyeclipse.conversations.office_hours import is_open
 from tinyeclipse.db import Database
 from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
 
 MAX_MESSAGES_PER_POLL = 100
 
 
-def widget_config(db: Database, settings: Settings, tenant_id: UUID, origin: str | None) -> WidgetConfig:
+def widget_config(
+    db: Database, settings: Settings, tenant_id: UUID, origin: str | None, now: datetime | None = None
+) -> WidgetConfig:
     with db.tenant(tenant_id) as conn:
         tenant = active_tenant(conn, tenant_id, settings)
     public = tenant.effective_settings
@@ -30,6 +34,8 @@ def widget_config(db: Database, settings: Settings, tenant_id: UUID, origin: str
         terms_version=public.terms_version,
         terms_url=public.terms_url,
         contact=public.contact,
+        office_hours_open=is_open(public.office_hours, now or datetime.now(UTC)),
+        expected_reply=public.expected_reply,
     )
 
 
@@ -40,7 +46,8 @@ def session_messages(
     with db.tenant(query.tenant_id) as conn:
         tenant = active_tenant(conn, query.tenant_id, settings)
         require_allowed_origin(origin, tenant.effective_settings.allowed_domains)
-        if conversations.session_conversation(conn, conversation_id, query.session_id, lock=False) is None:
+        conversation = conversations.session_conversation(conn, conversation_id, query.session_id, lock=False)
+        if conversation is None:
             raise ConversationNotFound(conversation_id)
         rows = conversations.messages_after(conn, conversation_id, query.after, MAX_MESSAGES_PER_POLL)
-    return SessionMessages(messages=[SessionMessage(**row) for row in rows])
+    return SessionMessages(messages=[SessionMessage(**row) for row in rows], handled_by=conversation["handled_by"])

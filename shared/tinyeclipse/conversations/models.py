@@ -9,12 +9,20 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from tinyeclipse.chat.intents import Intent
 from tinyeclipse.consent.models import SessionId
+from tinyeclipse.conversations.states import Actor, State
 
 
 class ConversationFilters(BaseModel):
     tenant_id: UUID | None = None
     status: str | None = Field(default=None, pattern="^(open|closed)$")
     escalated: bool | None = None
+    state: State | None = Field(default=None, description="Who answers now: bot, waiting (for a person) or human.")
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description='Full-text search over the messages (web search syntax: words, "a phrase", -not).',
+    )
 
 
 class ConversationSummary(BaseModel):
@@ -24,10 +32,25 @@ class ConversationSummary(BaseModel):
     session_id: str
     status: str
     escalated: bool
+    handled_by: State
+    waiting_since: datetime | None = Field(description="Since when it waits for a person; null unless waiting.")
+    visitor_email: str | None
+    page_url: str | None = Field(description="The page the widget was on when the conversation started.")
     message_count: int
     last_message: str | None
+    last_visitor_message: str | None = Field(description="The visitor's last message (not the bot's answer).")
     created_at: datetime
     updated_at: datetime
+
+
+class Transition(BaseModel):
+    """One change of who answers the conversation, and who made it."""
+
+    from_state: State
+    to_state: State
+    actor: Actor
+    reason: str
+    created_at: datetime
 
 
 # What a visitor's message was recognised as before retrieval; None for a question answered from the knowledge.
@@ -83,9 +106,14 @@ class Conversation(BaseModel):
     session_id: str
     status: str
     escalated: bool
+    handled_by: State
+    waiting_since: datetime | None
+    visitor_email: str | None
+    page_url: str | None
     created_at: datetime
     updated_at: datetime
     messages: list[Message]
+    transitions: list[Transition]
 
 
 class OperatorReply(BaseModel):

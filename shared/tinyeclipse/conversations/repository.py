@@ -7,23 +7,95 @@ from uuid import UUID
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from tinyeclipse.conversations.models import AnswerOutcome, Feedback, FeedbackResult
+from tinyeclipse.conversations.models import (
+    AnswerOutcome,
+    ConversationSummary,
+    Feedback,
+    FeedbackResult,
+    Transition,
+)
+from tinyeclipse.conversations.states import Actor, Reason, State
 from tinyeclipse.db import Connection
 
-CONVERSATION_COLUMNS = "id, tenant_id, session_id, status, escalated, created_at, updated_at"
+CONVERSATION_COLUMNS = (
+    "id, tenant_id, session_id, status, escalated, created_at, updated_at, handled_by, visitor_email, page_url,"
+    " waiting_since"
+)
 MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, confidence, sources_used, escalated, refused, latency_ms, created_at,"
     " confidence_parts, intent, feedback"
 )
 
 
-def create_conversation(conn: Connection, tenant_id: UUID, session_id: str) -> dict[str, Any]:
+def create_conversation(
+    conn: Connection, tenant_id: UUID, session_id: str, page_url: str | None = None
+) -> dict[str, Any]:
     row = conn.execute(
-        f"INSERT INTO conversations (tenant_id, session_id) VALUES (%s, %s) RETURNING {CONVERSATION_COLUMNS}",
-        [tenant_id, session_id],
+        "INSERT INTO conversations (tenant_id, session_id, page_url) VALUES (%s, %s, %s)"
+        f" RETURNING {CONVERSATION_COLUMNS}",
+        [tenant_id, session_id, page_url],
     ).fetchone()
     assert row is not None
     return row
+
+
+def keep_page_url(conn: Connection, conversation_id: UUID, page_url: str) -> None:
+    """The page the conversation started on: the first one a message tells, kept."""
+    conn.execute(
+        "UPDATE conversations SET page_url = %s WHERE id = %s AND page_url IS NULL", [page_url, conversation_id]
+    )
+
+
+def locked_state(conn: Connection, conversation_id: UUID) -> State | None:
+    """Who answers the conversation now, with its row locked until the transaction ends; None: no such one."""
+    row = conn.execute("SELECT handled_by FROM conversations WHERE id = %s FOR UPDATE", [conversation_id]).fetchone()
+    return State(row["handled_by"]) if row else None
+
+
+def set_state(conn: Connection, conversation_id: UUID, state: State) -> None:
+    """Waiting since now when it starts waiting; the clock stops when anyone answers."""
+    conn.execute(
+        """UPDATE conversations SET handled_by = %(state)s, updated_at = now(),
+                  waiting_since = CASE WHEN %(state)s = 'waiting' THEN now() END
+           WHERE id = %(id)s""",
+        {"state": state, "id": conversation_id},
+    )
+
+
+def insert_transition(
+    conn: Connection,
+    tenant_id: UUID,
+    conversation_id: UUID,
+    moved: tuple[State, State],
+    actor: Actor,
+    reason: Reason,
+) -> None:
+    conn.execute(
+        """INSERT INTO conversation_transitions (tenant_id, conversation_id, from_state, to_state, actor, reason)
+           VALUES (%s, %s, %s, %s, %s, %s)""",
+        [tenant_id, conversation_id, moved[0], moved[1], actor, reason],
+    )
+
+
+def transitions(conn: Connection, conversation_id: UUID) -> list[Transition]:
+    return (
+        conn.cursor(row_factory=class_row(Transition))
+        .execute(
+            """SELECT from_state, to_state, actor, reason, created_at FROM conversation_transitions
+               WHERE conversation_id = %s ORDER BY created_at, id""",
+            [conversation_id],
+        )
+        .fetchall()
+    )
+
+
+def set_visitor_email(conn: Connection, conversation_id: UUID, session_id: str, email: str) -> bool:
+    """The visitor's address on their own conversation; False when it is not theirs."""
+    updated = conn.execute(
+        "UPDATE conversations SET visitor_email = %s WHERE id = %s AND session_id = %s",
+        [email, conversation_id, session_id],
+    )
+    return updated.rowcount == 1
 
 
 def session_conversation(
@@ -124,6 +196,10 @@ def update_conversation(conn: Connection, conversation_id: UUID, values: dict[st
     return updated.rowcount == 1
 
 
+def get_conversation(conn: Connection, conversation_id: UUID) -> dict[str, Any] | None:
+    return conn.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = %s", [conversation_id]).fetchone()
+
+
 def tenant_of(conn: Connection, conversation_id: UUID) -> UUID | None:
     row = conn.execute("SELECT tenant_id FROM conversations WHERE id = %s", [conversation_id]).fetchone()
     return row["tenant_id"] if row else None
@@ -145,25 +221,49 @@ def list_page(
     tenant_id: UUID | None,
     status: str | None,
     escalated: bool | None,
+    state: str | None,
+    q: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[ConversationSummary], int]:
+    """A page of the inbox: waiting conversations first (the longest waiting on top), then the latest active."""
     where = """WHERE (%(tenant)s::uuid IS NULL OR c.tenant_id = %(tenant)s)
                  AND (%(status)s::conversation_status IS NULL OR c.status = %(status)s)
-                 AND (%(escalated)s::boolean IS NULL OR c.escalated = %(escalated)s)"""
-    params = {"tenant": tenant_id, "status": status, "escalated": escalated, "limit": limit, "offset": offset}
-    rows = conn.execute(
-        f"""SELECT c.id, c.tenant_id, t.name AS tenant_name, c.session_id, c.status, c.escalated,
-                   c.created_at, c.updated_at, stats.message_count, last.content AS last_message
-            FROM conversations c JOIN tenants t ON t.id = c.tenant_id
-            CROSS JOIN LATERAL (SELECT count(*) AS message_count FROM messages m
-                                WHERE m.conversation_id = c.id) stats
-            LEFT JOIN LATERAL (SELECT content FROM messages m WHERE m.conversation_id = c.id
-                               ORDER BY created_at DESC, id LIMIT 1) last ON true
-            {where}
-            ORDER BY c.updated_at DESC, c.id LIMIT %(limit)s OFFSET %(offset)s""",
-        params,
-    ).fetchall()
+                 AND (%(escalated)s::boolean IS NULL OR c.escalated = %(escalated)s)
+                 AND (%(state)s::text IS NULL OR c.handled_by = %(state)s)
+                 AND (%(q)s::text IS NULL OR EXISTS (
+                        SELECT 1 FROM messages m WHERE m.conversation_id = c.id
+                          AND m.content_tsv @@ websearch_to_tsquery('simple', %(q)s)))"""
+    params = {
+        "tenant": tenant_id,
+        "status": status,
+        "escalated": escalated,
+        "state": state,
+        "q": q,
+        "limit": limit,
+        "offset": offset,
+    }
+    rows = (
+        conn.cursor(row_factory=class_row(ConversationSummary))
+        .execute(
+            f"""SELECT c.id, c.tenant_id, t.name AS tenant_name, c.session_id, c.status, c.escalated,
+                       c.handled_by, c.waiting_since, c.visitor_email, c.page_url,
+                       c.created_at, c.updated_at, stats.message_count, last.content AS last_message,
+                       visitor.content AS last_visitor_message
+                FROM conversations c JOIN tenants t ON t.id = c.tenant_id
+                CROSS JOIN LATERAL (SELECT count(*) AS message_count FROM messages m
+                                    WHERE m.conversation_id = c.id) stats
+                LEFT JOIN LATERAL (SELECT content FROM messages m WHERE m.conversation_id = c.id
+                                   ORDER BY created_at DESC, id LIMIT 1) last ON true
+                LEFT JOIN LATERAL (SELECT content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user'
+                                   ORDER BY created_at DESC, id LIMIT 1) visitor ON true
+                {where}
+                ORDER BY c.handled_by = 'waiting' DESC, c.waiting_since, c.updated_at DESC, c.id
+                LIMIT %(limit)s OFFSET %(offset)s""",
+            params,
+        )
+        .fetchall()
+    )
     total = conn.execute(f"SELECT count(*) AS n FROM conversations c {where}", params).fetchone()
     assert total is not None
     return rows, total["n"]
@@ -180,7 +280,7 @@ def get_with_messages(conn: Connection, conversation_id: UUID) -> dict[str, Any]
     messages = conn.execute(
         f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = %s ORDER BY created_at, id", [conversation_id]
     ).fetchall()
-    return {**conversation, "messages": messages}
+    return {**conversation, "messages": messages, "transitions": transitions(conn, conversation_id)}
 
 
 def usage_by_day(conn: Connection, *, tenant_id: UUID | None, since: datetime, until: datetime) -> list[dict[str, Any]]:
@@ -247,3 +347,12 @@ def answer_outcomes(conn: Connection, tenant_id: UUID) -> list[AnswerOutcome]:
         )
         .fetchall()
     )
+
+
+def last_visitor_message(conn: Connection, conversation_id: UUID) -> str | None:
+    row = conn.execute(
+        """SELECT content FROM messages WHERE conversation_id = %s AND role = 'user'
+           ORDER BY created_at DESC, id LIMIT 1""",
+        [conversation_id],
+    ).fetchone()
+    return row["content"] if row else None

@@ -12,9 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from tinyeclipse.errors import InvalidInput
 
@@ -42,6 +53,66 @@ def normalize_domain(value: str) -> str:
 
 Domain = Annotated[str, AfterValidator(normalize_domain)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+# One @, a dotted domain, no spaces: enough to catch a typo; whether it reaches anyone only sending tells.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@(?=.{1,253}$)[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def normalize_email(value: str) -> str:
+    address = value.strip()
+    if len(address) > 254 or not _EMAIL.match(address):
+        raise ValueError(f"'{value}' is not an email address (like name@example.com)")
+    return address
+
+
+EmailAddress = Annotated[str, AfterValidator(normalize_email)]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# "24:00" may only end a day.
+ClockTime = Annotated[str, Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
+
+
+class OfficeHours(BaseModel):
+    """When the team answers: per weekday, opening and closing times in the tenant's time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = Field(description="An IANA time zone, like Europe/Amsterdam.")
+    # A day that is not listed is closed.
+    days: dict[Weekday, list[tuple[ClockTime, ClockTime]]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"'{value}' is not a known time zone (like Europe/Amsterdam)") from exc
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _opens_before_it_closes(
+        cls, value: dict[Weekday, list[tuple[str, str]]]
+    ) -> dict[Weekday, list[tuple[str, str]]]:
+        for day, ranges in value.items():
+            for start, end in ranges:
+                if start == "24:00" or start >= end:
+                    raise ValueError(f"{day}: {start}-{end} must open before it closes")
+        return value
+
+
+def _webhook_url(value: str | None, info: ValidationInfo) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    # http only where the operator's environment allows it (WEBHOOK_ALLOW_HTTP, for tests and local runs).
+    allowed = ("https", "http") if (info.context or {}).get("webhook_allow_http") else ("https",)
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ValueError("must be an https:// URL")
+    return value
+
 
 # The default thresholds are chosen from data with the confidence model (`make calibrate`, docs/chat.md).
 FITTED_THRESHOLDS: dict[str, float] = json.loads(
@@ -73,6 +144,14 @@ class TenantSettings(BaseModel):
     system_prompt: str | None = Field(default=None, min_length=10, max_length=8_000)
     # How often url and pdf-by-url sources are fetched again; 0 turns scheduled re-ingestion off.
     reingest_interval_hours: int = Field(default=168, ge=0, le=24 * 365)
+    # The hand-off (docs/chat.md): when a person answers, what the visitor is told, when the widget asks for an
+    # email, whether an escalated answer hands the conversation to the team, and where the team is told.
+    office_hours: OfficeHours | None = Field(default=None, description="Absent: always open.")
+    expected_reply: str | None = Field(default=None, min_length=1, max_length=200)
+    ask_email_after_minutes: int = Field(default=5, ge=0, le=7 * 24 * 60)
+    escalation_hands_over: bool = True
+    notify_email: EmailAddress | None = None
+    webhook_url: Annotated[str | None, AfterValidator(_webhook_url)] = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
     def _refuse_below_escalate(self) -> "TenantSettings":
@@ -136,6 +215,7 @@ class OperatorDefaults:
 
     every_plan: Mapping[str, Any] = field(default_factory=dict)
     per_plan: Mapping[Plan, Mapping[str, Any]] = field(default_factory=dict)
+    webhook_allow_http: bool = False
 
     def for_plan(self, plan: Plan) -> dict[str, Any]:
         """A tenant's settings on `plan` before its own overrides (what is not here is TenantSettings' default)."""
@@ -149,11 +229,13 @@ def operator_defaults(settings: "Settings") -> OperatorDefaults:
         plan: {key: value for key in PER_PLAN if (value := getattr(settings, f"{plan.value}_{key}")) is not None}
         for plan in Plan
     }
-    return OperatorDefaults(every_plan, per_plan)
+    return OperatorDefaults(every_plan, per_plan, webhook_allow_http=settings.webhook_allow_http)
 
 
 def effective_settings(plan: Plan, overrides: dict[str, Any], defaults: OperatorDefaults) -> TenantSettings:
-    return TenantSettings.model_validate({**defaults.for_plan(plan), **overrides})
+    return TenantSettings.model_validate(
+        {**defaults.for_plan(plan), **overrides}, context={"webhook_allow_http": defaults.webhook_allow_http}
+    )
 
 
 def validate_overrides(plan: Plan, overrides: dict[str, Any], defaults: OperatorDefaults) -> dict[str, Any]:

@@ -1,0 +1,79 @@
+"""The visitor's side of a hand-off: "Talk to a person", and an email address to be answered at."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from tinyeclipse.chat.models import ContactRequest, HandoffRequest, HandoffStatus
+from tinyeclipse.config import Settings
+from tinyeclipse.conversations import ownership
+from tinyeclipse.conversations import repository as conversations
+from tinyeclipse.conversations.errors import ConversationNotFound
+from tinyeclipse.conversations.office_hours import is_open
+from tinyeclipse.conversations.states import Actor, Reason, State
+from tinyeclipse.db import Database
+from tinyeclipse.notifications import enqueue
+from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
+from tinyeclipse.tenants.settings import TenantSettings
+
+# What the visitor is told when the tenant did not say how soon it answers.
+DEFAULT_EXPECTED_REPLY = "as soon as possible"
+
+
+def request_handoff(
+    db: Database,
+    settings: Settings,
+    conversation_id: UUID,
+    request: HandoffRequest,
+    origin: str | None,
+    now: datetime | None = None,
+) -> HandoffStatus:
+    """Move the visitor's conversation to waiting (again is no change) and tell the team the first time."""
+    now = now or datetime.now(UTC)
+    with db.tenant(request.tenant_id) as conn:
+        tenant = active_tenant(conn, request.tenant_id, settings)
+        public = tenant.effective_settings
+        require_allowed_origin(origin, public.allowed_domains)
+        conversation = conversations.session_conversation(conn, conversation_id, request.session_id)
+        if conversation is None:
+            raise ConversationNotFound(conversation_id)
+        moved = ownership.move(
+            conn, request.tenant_id, conversation_id, State.waiting, Actor.visitor, Reason.handoff_button
+        )
+        if moved.changed:
+            data = {
+                "message": conversations.last_visitor_message(conn, conversation_id),
+                "page_url": conversation["page_url"],
+                "visitor_email": conversation["visitor_email"],
+                "handled_by": moved.after,
+            }
+            enqueue(conn, settings, request.tenant_id, "handoff.requested", data, conversation_id)
+    waiting_since = now if moved.changed else conversation["waiting_since"]
+    return status(public, moved.after, waiting_since, conversation["visitor_email"], now)
+
+
+def status(
+    public: TenantSettings,
+    handled_by: State,
+    waiting_since: datetime | None,
+    visitor_email: str | None,
+    now: datetime,
+) -> HandoffStatus:
+    """Ask for an email while nobody answers, outside office hours or once the tenant's patience runs out."""
+    office_open = is_open(public.office_hours, now)
+    waited_long = waiting_since is not None and now - waiting_since >= timedelta(minutes=public.ask_email_after_minutes)
+    return HandoffStatus(
+        handled_by=handled_by,
+        office_open=office_open,
+        ask_email=handled_by is State.waiting and visitor_email is None and (not office_open or waited_long),
+        expected_reply=public.expected_reply or DEFAULT_EXPECTED_REPLY,
+    )
+
+
+def leave_contact(
+    db: Database, settings: Settings, conversation_id: UUID, request: ContactRequest, origin: str | None
+) -> None:
+    with db.tenant(request.tenant_id) as conn:
+        tenant = active_tenant(conn, request.tenant_id, settings)
+        require_allowed_origin(origin, tenant.effective_settings.allowed_domains)
+        if not conversations.set_visitor_email(conn, conversation_id, request.session_id, request.email):
+            raise ConversationNotFound(conversation_id)
