@@ -36,6 +36,23 @@ export interface paths {
         patch: operations["update_conversation_api_admin_conversations__conversation_id__patch"];
         trace?: never;
     };
+    "/api/admin/conversations/{conversation_id}/hand-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand Back */
+        post: operations["hand_back_api_admin_conversations__conversation_id__hand_back_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/conversations/{conversation_id}/messages": {
         parameters: {
             query?: never;
@@ -47,6 +64,23 @@ export interface paths {
         put?: never;
         /** Reply */
         post: operations["reply_api_admin_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/conversations/{conversation_id}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take */
+        post: operations["take_api_admin_conversations__conversation_id__take_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -217,6 +251,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Actor
+         * @enum {string}
+         */
+        Actor: "visitor" | "bot" | "operator" | "system";
         /** CalibrationBucket */
         CalibrationBucket: {
             /** Answers */
@@ -309,6 +348,7 @@ export interface components {
             created_at: string;
             /** Escalated */
             escalated: boolean;
+            handled_by: components["schemas"]["State"];
             /**
              * Id
              * Format: uuid
@@ -316,6 +356,8 @@ export interface components {
             id: string;
             /** Messages */
             messages: components["schemas"]["Message"][];
+            /** Page Url */
+            page_url: string | null;
             /** Session Id */
             session_id: string;
             /** Status */
@@ -327,11 +369,17 @@ export interface components {
             tenant_id: string;
             /** Tenant Name */
             tenant_name: string;
+            /** Transitions */
+            transitions: components["schemas"]["Transition"][];
             /**
              * Updated At
              * Format: date-time
              */
             updated_at: string;
+            /** Visitor Email */
+            visitor_email: string | null;
+            /** Waiting Since */
+            waiting_since: string | null;
         };
         /** ConversationSummary */
         ConversationSummary: {
@@ -342,6 +390,7 @@ export interface components {
             created_at: string;
             /** Escalated */
             escalated: boolean;
+            handled_by: components["schemas"]["State"];
             /**
              * Id
              * Format: uuid
@@ -349,8 +398,18 @@ export interface components {
             id: string;
             /** Last Message */
             last_message: string | null;
+            /**
+             * Last Visitor Message
+             * @description The visitor's last message (not the bot's answer).
+             */
+            last_visitor_message: string | null;
             /** Message Count */
             message_count: number;
+            /**
+             * Page Url
+             * @description The page the widget was on when the conversation started.
+             */
+            page_url: string | null;
             /** Session Id */
             session_id: string;
             /** Status */
@@ -367,6 +426,13 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Visitor Email */
+            visitor_email: string | null;
+            /**
+             * Waiting Since
+             * @description Since when it waits for a person; null unless waiting.
+             */
+            waiting_since: string | null;
         };
         /**
          * ConversationUpdate
@@ -441,6 +507,24 @@ export interface components {
             sources_used: {
                 [key: string]: unknown;
             }[];
+        };
+        /**
+         * OfficeHours
+         * @description When the team answers: per weekday, opening and closing times in the tenant's time zone.
+         */
+        OfficeHours: {
+            /** Days */
+            days?: {
+                [key: string]: [
+                    string,
+                    string
+                ][];
+            };
+            /**
+             * Timezone
+             * @description An IANA time zone, like Europe/Amsterdam.
+             */
+            timezone: string;
         };
         /** OperatorReply */
         OperatorReply: {
@@ -563,6 +647,11 @@ export interface components {
          * @enum {string}
          */
         SourceType: "url" | "pdf" | "faq" | "text";
+        /**
+         * State
+         * @enum {string}
+         */
+        State: "bot" | "waiting" | "human";
         /** Tenant */
         Tenant: {
             /**
@@ -620,6 +709,11 @@ export interface components {
         TenantSettings: {
             /** Allowed Domains */
             allowed_domains?: string[];
+            /**
+             * Ask Email After Minutes
+             * @default 5
+             */
+            ask_email_after_minutes: number;
             /** Contact */
             contact?: string | null;
             /**
@@ -627,6 +721,13 @@ export interface components {
              * @default 0.69
              */
             escalate_threshold: number;
+            /**
+             * Escalation Hands Over
+             * @default true
+             */
+            escalation_hands_over: boolean;
+            /** Expected Reply */
+            expected_reply?: string | null;
             /**
              * Greeting
              * @default Hi! How can I help you today?
@@ -637,6 +738,10 @@ export interface components {
              * @default en
              */
             language: string;
+            /** Notify Email */
+            notify_email?: string | null;
+            /** @description Absent: always open. */
+            office_hours?: components["schemas"]["OfficeHours"] | null;
             /**
              * Primary Color
              * @default #4f46e5
@@ -686,6 +791,8 @@ export interface components {
              * @default 1
              */
             terms_version: string;
+            /** Webhook Url */
+            webhook_url?: string | null;
         };
         /**
          * TenantStatus
@@ -709,6 +816,22 @@ export interface components {
             status?: components["schemas"]["TenantStatus"] | null;
             /** Whmcs Client Id */
             whmcs_client_id?: number | null;
+        };
+        /**
+         * Transition
+         * @description One change of who answers the conversation, and who made it.
+         */
+        Transition: {
+            actor: components["schemas"]["Actor"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            from_state: components["schemas"]["State"];
+            /** Reason */
+            reason: string;
+            to_state: components["schemas"]["State"];
         };
         /** Usage */
         Usage: {
@@ -890,6 +1013,10 @@ export interface operations {
                 escalated?: boolean | null;
                 limit?: number;
                 offset?: number;
+                /** @description Full-text search over the messages (web search syntax: words, "a phrase", -not). */
+                q?: string | null;
+                /** @description Who answers now: bot, waiting (for a person) or human. */
+                state?: components["schemas"]["State"] | null;
                 status?: string | null;
                 tenant_id?: string | null;
             };
@@ -1078,6 +1205,68 @@ export interface operations {
             };
         };
     };
+    hand_back_api_admin_conversations__conversation_id__hand_back_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description unauthorized: the admin key is missing or wrong (`Authorization: Bearer <ADMIN_API_KEY>`). */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, e.g. tenant_not_found, conversation_not_found, source_not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_request: the input does not validate (`errors` lists the fields), or holds a NUL character. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable for now, e.g. database_unavailable (with `Retry-After`), admin_not_configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reply_api_admin_conversations__conversation_id__messages_post: {
         parameters: {
             query?: never;
@@ -1124,6 +1313,68 @@ export interface operations {
             };
             /** @description payload_too_large: the body (or an uploaded file) is over the limit. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_request: the input does not validate (`errors` lists the fields), or holds a NUL character. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable for now, e.g. database_unavailable (with `Retry-After`), admin_not_configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    take_api_admin_conversations__conversation_id__take_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description unauthorized: the admin key is missing or wrong (`Authorization: Bearer <ADMIN_API_KEY>`). */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, e.g. tenant_not_found, conversation_not_found, source_not_found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -35,6 +35,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chat/conversations/{conversation_id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post Contact */
+        post: operations["post_contact_api_chat_conversations__conversation_id__contact_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/conversations/{conversation_id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post Handoff */
+        post: operations["post_handoff_api_chat_conversations__conversation_id__handoff_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chat/conversations/{conversation_id}/messages": {
         parameters: {
             query?: never;
@@ -98,6 +132,8 @@ export interface components {
             language?: string | null;
             /** Message */
             message: string;
+            /** Page Url */
+            page_url?: string | null;
             /** Session Id */
             session_id: string;
             /**
@@ -122,6 +158,8 @@ export interface components {
             conversation_id: string;
             /** Escalated */
             escalated: boolean;
+            /** @description Who answers the conversation after this message: the bot, nobody yet (waiting: the team was asked) or a person (human). While waiting or human the bot stays silent. */
+            handled_by: components["schemas"]["State"];
             /** @description Set when the message was small talk or a request for a person (no retrieval). */
             intent?: components["schemas"]["Intent"] | null;
             /**
@@ -136,6 +174,21 @@ export interface components {
              * @description The cited sources first, in the order the answer's [n] markers number them, then related ones.
              */
             sources: components["schemas"]["SourceRef"][];
+        };
+        /**
+         * ContactRequest
+         * @description The visitor's email address, so that the team can answer after the tab is closed.
+         */
+        ContactRequest: {
+            /** Email */
+            email: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
         };
         /**
          * FeedbackRequest
@@ -161,6 +214,39 @@ export interface components {
              * Format: uuid
              */
             message_id: string;
+        };
+        /**
+         * HandoffRequest
+         * @description The visitor's "Talk to a person".
+         */
+        HandoffRequest: {
+            /** Session Id */
+            session_id: string;
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
+        };
+        /** HandoffStatus */
+        HandoffStatus: {
+            /**
+             * Ask Email
+             * @description Whether the widget should ask for an email address: nobody has taken the conversation and it is outside office hours or has waited the tenant's ask_email_after_minutes, and none was left yet.
+             */
+            ask_email: boolean;
+            /**
+             * Expected Reply
+             * @description When to expect an answer, to show the visitor.
+             */
+            expected_reply: string;
+            /** @description Who answers the conversation after this message: the bot, nobody yet (waiting: the team was asked) or a person (human). While waiting or human the bot stays silent. */
+            handled_by: components["schemas"]["State"];
+            /**
+             * Office Open
+             * @description Whether it is within the tenant's office hours now.
+             */
+            office_open: boolean;
         };
         /**
          * Intent
@@ -200,6 +286,8 @@ export interface components {
         };
         /** SessionMessages */
         SessionMessages: {
+            /** @description Who answers the conversation now: the bot, nobody yet (waiting: the team was asked) or a person (human). While waiting or human the bot stays silent. */
+            handled_by: components["schemas"]["State"];
             /** Messages */
             messages: components["schemas"]["SessionMessage"][];
         };
@@ -228,18 +316,33 @@ export interface components {
             url: string | null;
         };
         /**
+         * State
+         * @enum {string}
+         */
+        State: "bot" | "waiting" | "human";
+        /**
          * WidgetConfig
          * @description The tenant's public settings for the widget: nothing private.
          */
         WidgetConfig: {
             /** Contact */
             contact: string | null;
+            /**
+             * Expected Reply
+             * @description The tenant's expected reply time, like 'within one working day'.
+             */
+            expected_reply: string | null;
             /** Greeting */
             greeting: string;
             /** Language */
             language: string;
             /** Name */
             name: string;
+            /**
+             * Office Hours Open
+             * @description Whether the team is in now (this answer may be cached minutes).
+             */
+            office_hours_open: boolean;
             /** Primary Color */
             primary_color: string;
             /** Primary Text Color */
@@ -380,6 +483,154 @@ export interface operations {
             };
             /** @description Not found, e.g. tenant_not_found, conversation_not_found, source_not_found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_request: the input does not validate (`errors` lists the fields), or holds a NUL character. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable for now, e.g. database_unavailable (with `Retry-After`), admin_not_configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_contact_api_chat_conversations__conversation_id__contact_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                origin?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden, e.g. consent_required, tenant_suspended, origin_not_allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, e.g. tenant_not_found, conversation_not_found, source_not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large: the body (or an uploaded file) is over the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_request: the input does not validate (`errors` lists the fields), or holds a NUL character. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable for now, e.g. database_unavailable (with `Retry-After`), admin_not_configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_handoff_api_chat_conversations__conversation_id__handoff_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                origin?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoffRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoffStatus"];
+                };
+            };
+            /** @description Forbidden, e.g. consent_required, tenant_suspended, origin_not_allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, e.g. tenant_not_found, conversation_not_found, source_not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large: the body (or an uploaded file) is over the limit. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
