@@ -57,6 +57,7 @@ class Visitor:
     sent: int = 0  # chat requests sent
     answered: list[str] = field(default_factory=list)  # the message ids of the answers received (200)
     unanswered: int = 0  # chat requests without a 200
+    held: int = 0  # messages stored for the team while it waits for or has a person: the bot is silent (200)
 
 
 @dataclass
@@ -111,7 +112,10 @@ async def _visit(
             answer = response.json()
             visitor.conversation_id = answer["conversation_id"]
             visitor.last_message_id = answer["message_id"]
-            visitor.answered.append(answer["message_id"])
+            if answer.get("handled_by", "bot") != "bot" and not answer["answer"]:
+                visitor.held += 1
+            else:
+                visitor.answered.append(answer["message_id"])
         turn += 1
         if visitor.conversation_id and turn % POLL_EVERY == 0:
             params = {"tenant_id": tenant_id, "session_id": visitor.session, "after": visitor.last_message_id}
@@ -186,9 +190,9 @@ def count_losses(visitors: Sequence[Visitor], stored: Stored) -> Losses:
         held = stored.answers.get(conversation, set()) if conversation else set()
         answers_missing += sum(1 for message_id in visitor.answered if message_id not in held)
         user_stored = stored.user.get(conversation, 0) if conversation else 0
-        messages_missing += max(0, len(visitor.answered) - user_stored)
+        messages_missing += max(0, len(visitor.answered) + visitor.held - user_stored)
     # Over all conversations: a first message that failed after the write left one no visitor learnt the id of.
-    answered = sum(len(visitor.answered) for visitor in visitors)
+    answered = sum(len(visitor.answered) + visitor.held for visitor in visitors)
     return Losses(answers_missing, messages_missing, max(0, sum(stored.user.values()) - answered))
 
 
@@ -219,6 +223,7 @@ def report(
         by_route[call.route].append(call)
     sent = sum(visitor.sent for visitor in soak.visitors)
     answered = sum(len(visitor.answered) for visitor in soak.visitors)
+    held = sum(visitor.held for visitor in soak.visitors)
     lost = losses.answers_missing + losses.messages_missing
     lines = [
         f"## Soak — {machine()}",
@@ -246,7 +251,8 @@ def report(
     stored_answers = sum(len(ids) for ids in stored.answers.values())
     lines += [
         "",
-        f"Chat messages sent {sent}, answered (200) {answered} ({answered / soak.seconds:.1f}/s); in the database "
+        f"Chat messages sent {sent}, answered (200) {answered} ({answered / soak.seconds:.1f}/s), held for the team "
+        f"(200, the bot silent after a hand-off) {held}; in the database "
         f"{stored_user} visitor messages and {stored_answers} answers (the service's own `latency_ms`: p50 "
         f"{percentile(stored.server_ms, 50):.0f} ms, p95 {percentile(stored.server_ms, 95):.0f} ms). "
         f"**Lost messages: {lost}** (goal 0: {'met' if lost == 0 else '**not met**'}; answers received but not "
