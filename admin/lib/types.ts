@@ -26,6 +26,9 @@ export type SourceType = Schemas["SourceType"];
 export type SourceStatus = Schemas["SourceStatus"];
 export type Source = Schemas["Source"];
 
+/** Who answers a conversation: the bot, nobody yet (waiting for a person) or a person (human). */
+export type HandledBy = Schemas["State"];
+export type Transition = Schemas["Transition"];
 export type ConversationSummary = Schemas["ConversationSummary"];
 export type Conversation = Schemas["Conversation"];
 export type Message = Schemas["Message"];

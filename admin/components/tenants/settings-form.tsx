@@ -8,11 +8,12 @@ import { Field } from "@/components/common";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/native-select";
 import { Textarea } from "@/components/ui/textarea";
 import { api, errorMessage } from "@/lib/api";
 import type { Tenant, TenantSettings } from "@/lib/types";
 
-type Kind = "float" | "int" | "text" | "optional" | "color" | "lines" | "multiline";
+type Kind = "float" | "int" | "text" | "optional" | "color" | "lines" | "multiline" | "bool" | "json";
 
 interface FieldSpec {
   key: keyof TenantSettings;
@@ -56,6 +57,37 @@ const GROUPS: { title: string; fields: FieldSpec[] }[] = [
     ],
   },
   {
+    title: "Hand-off to a person",
+    fields: [
+      {
+        key: "expected_reply",
+        label: "Expected reply",
+        kind: "optional",
+        hint: "Shown to a visitor who asked for a person, e.g. “within one working day”.",
+      },
+      {
+        key: "ask_email_after_minutes",
+        label: "Ask for an email after (minutes)",
+        kind: "int",
+        hint: "When nobody took the conversation by then (always outside office hours).",
+      },
+      {
+        key: "escalation_hands_over",
+        label: "Escalated answers hand over",
+        kind: "bool",
+        hint: "An answer below the escalate threshold moves the conversation to “waiting”.",
+      },
+      { key: "notify_email", label: "Notify by email", kind: "optional", hint: "The team's address for new hand-offs." },
+      { key: "webhook_url", label: "Webhook URL", kind: "optional", hint: "https://… receives signed JSON events." },
+      {
+        key: "office_hours",
+        label: "Office hours (JSON)",
+        kind: "json",
+        hint: '{"timezone": "Europe/Amsterdam", "days": {"mon": [["09:00", "17:00"]]}}; a day not listed is closed; empty: always open.',
+      },
+    ],
+  },
+  {
     title: "Terms & knowledge",
     fields: [
       { key: "terms_version", label: "Terms version", kind: "text", hint: "Changing it asks every visitor to consent again." },
@@ -70,6 +102,7 @@ const SPECS = GROUPS.flatMap((group) => group.fields);
 function toText(spec: FieldSpec, value: unknown): string {
   if (value === null || value === undefined) return "";
   if (spec.kind === "lines") return (value as string[]).join("\n");
+  if (spec.kind === "json") return JSON.stringify(value, null, 2);
   return String(value);
 }
 
@@ -93,6 +126,16 @@ function fromText(spec: FieldSpec, text: string): unknown {
       return trimmed === "" ? null : trimmed;
     case "multiline":
       return text;
+    case "bool":
+      return trimmed === "true" ? true : trimmed === "false" ? false : undefined;
+    case "json": {
+      if (trimmed === "") return null;
+      try {
+        return JSON.parse(trimmed);
+      } catch {
+        return undefined;
+      }
+    }
     default:
       return trimmed;
   }
@@ -128,7 +171,8 @@ export function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (te
     for (const spec of changed) {
       const value = fromText(spec, values[spec.key]);
       if (value === undefined) {
-        toast.error(`${spec.label}: enter ${spec.kind === "int" ? "a whole number" : "a number"}.`);
+        const expected = { int: "a whole number", json: "valid JSON", bool: "yes or no" }[spec.kind as string] ?? "a number";
+        toast.error(`${spec.label}: enter ${expected}.`);
         return;
       }
       if (!same(value, tenant.effective_settings[spec.key])) patch[spec.key] = value;
@@ -186,6 +230,23 @@ export function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (te
                     control = (
                       <Textarea {...common} rows={4} placeholder="example.com" onChange={(e) => set(spec.key, e.target.value)} />
                     );
+                  } else if (spec.kind === "json") {
+                    control = (
+                      <Textarea
+                        {...common}
+                        rows={4}
+                        className="font-mono text-xs"
+                        placeholder="Always open"
+                        onChange={(e) => set(spec.key, e.target.value)}
+                      />
+                    );
+                  } else if (spec.kind === "bool") {
+                    control = (
+                      <NativeSelect {...common} onChange={(e) => set(spec.key, e.target.value)}>
+                        <option value="true">Yes</option>
+                        <option value="false">No</option>
+                      </NativeSelect>
+                    );
                   } else if (spec.kind === "color") {
                     const valid = /^#[0-9a-fA-F]{6}$/.test(values[spec.key]);
                     control = (
@@ -218,7 +279,9 @@ export function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (te
                       label={label}
                       htmlFor={id}
                       hint={spec.hint}
-                      className={spec.kind === "lines" || spec.key === "greeting" ? "sm:col-span-2" : undefined}
+                      className={
+                        spec.kind === "lines" || spec.kind === "json" || spec.key === "greeting" ? "sm:col-span-2" : undefined
+                      }
                     >
                       {control}
                     </Field>

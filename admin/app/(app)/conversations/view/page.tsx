@@ -8,6 +8,7 @@ import {
   ArrowLeft,
   Bot,
   CheckCheck,
+  Hand,
   Headset,
   Loader2,
   Lock,
@@ -17,14 +18,16 @@ import {
   Send,
   ThumbsDown,
   ThumbsUp,
+  Undo2,
   User,
 } from "lucide-react";
 import { toast } from "sonner";
 
 import { confidenceVariant, EmptyState, PageHeader } from "@/components/common";
+import { shortUrl, StateBadge, waitingFor } from "@/components/conversations/state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent } from "@/components/ui/card";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Textarea } from "@/components/ui/textarea";
 import { api, errorMessage } from "@/lib/api";
@@ -37,16 +40,24 @@ import {
   type Message,
   type SourceUsed,
   type Tenant,
+  type Transition,
 } from "@/lib/types";
 import { useApi } from "@/lib/use-api";
 import { cn, formatDateTime } from "@/lib/utils";
 
-// The API's message roles.
+// The API's message roles: the visitor on one side, the bot and the operators on the other.
 const ROLE = {
   user: { label: "Visitor", icon: User },
-  assistant: { label: "Assistant", icon: Bot },
-  operator: { label: "Support team", icon: Headset },
+  assistant: { label: "Bot", icon: Bot },
+  operator: { label: "Operator", icon: Headset },
 } as const;
+
+const ACTOR: Record<Transition["actor"], string> = {
+  visitor: "the visitor",
+  bot: "the bot",
+  operator: "an operator",
+  system: "the system",
+};
 
 const INTENT: Record<Intent, string> = {
   greeting: "small talk: greeting",
@@ -200,6 +211,39 @@ function MessageItem({ message, escalate, refuse }: { message: Message; escalate
   );
 }
 
+/** Every change of who answers, oldest first. */
+function Transitions({ transitions }: { transitions: Transition[] }) {
+  return (
+    <Card className="mt-4 gap-2 py-4" data-testid="transitions">
+      <CardHeader className="px-4">
+        <CardTitle className="text-sm">Who answered</CardTitle>
+      </CardHeader>
+      <CardContent className="px-4">
+        {transitions.length === 0 ? (
+          <p className="text-muted-foreground text-sm">The bot has answered from the start.</p>
+        ) : (
+          <ol className="grid gap-1.5 text-sm">
+            {transitions.map((t, index) => (
+              <li key={index} data-testid="transition" data-to={t.to_state} className="flex flex-wrap items-center gap-2">
+                <time className="text-muted-foreground tabular-nums" dateTime={t.created_at}>
+                  {formatDateTime(t.created_at)}
+                </time>
+                <StateBadge state={t.from_state} />
+                <span aria-label="to">→</span>
+                <StateBadge state={t.to_state} />
+                <span>
+                  by {ACTOR[t.actor] ?? t.actor}
+                  {t.reason && <span className="text-muted-foreground">: {t.reason.replaceAll("_", " ")}</span>}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
 function ConversationView() {
   const params = useSearchParams();
   const id = params.get("id");
@@ -250,10 +294,14 @@ function ConversationView() {
   const refuse = tenant?.effective_settings.refuse_threshold ?? DEFAULT_REFUSE;
   const closed = conversation.status === "closed";
 
-  async function update(body: { status?: "open" | "closed"; escalated?: boolean }, message: string) {
+  // PATCH a field, or POST an action (take, hand-back); each answers the conversation.
+  async function update(body: { status?: "open" | "closed"; escalated?: boolean } | "take" | "hand-back", message: string) {
     setUpdating(true);
     try {
-      const updated = await api<Conversation>(`/conversations/${id}`, { method: "PATCH", body });
+      const updated =
+        typeof body === "string"
+          ? await api<Conversation>(`/conversations/${id}/${body}`, { method: "POST" })
+          : await api<Conversation>(`/conversations/${id}`, { method: "PATCH", body });
       setOverride(updated);
       toast.success(message);
       reload();
@@ -294,7 +342,8 @@ function ConversationView() {
             <Link href={`/tenants/view/?id=${conversation.tenant_id}`} className="hover:underline">
               {conversation.tenant_name}
             </Link>
-            <Badge variant={closed ? "secondary" : "info"} data-testid="conversation-status">
+            <StateBadge state={conversation.handled_by} />
+            <Badge variant={closed ? "secondary" : "outline"} data-testid="conversation-status">
               {conversation.status}
             </Badge>
             {conversation.escalated && (
@@ -304,9 +353,52 @@ function ConversationView() {
             )}
           </span>
         }
-        description={`Session ${conversation.session_id} · started ${formatDateTime(conversation.created_at)}`}
+        description={
+          <span className="flex flex-wrap gap-x-3 gap-y-1">
+            <span>
+              Session {conversation.session_id} · started {formatDateTime(conversation.created_at)}
+            </span>
+            {conversation.handled_by === "waiting" && conversation.waiting_since && (
+              <span data-testid="conversation-waiting" title={formatDateTime(conversation.waiting_since)}>
+                waiting for a person for {waitingFor(conversation.waiting_since)}
+              </span>
+            )}
+            {conversation.visitor_email && (
+              <a href={`mailto:${conversation.visitor_email}`} className="hover:underline" data-testid="conversation-email">
+                {conversation.visitor_email}
+              </a>
+            )}
+            {conversation.page_url && (
+              <a
+                href={conversation.page_url}
+                target="_blank"
+                rel="noreferrer"
+                className="max-w-xs truncate hover:underline"
+                data-testid="conversation-page"
+                title={conversation.page_url}
+              >
+                {shortUrl(conversation.page_url)}
+              </a>
+            )}
+          </span>
+        }
         actions={
           <>
+            {conversation.handled_by !== "human" && (
+              <Button data-testid="conversation-take" disabled={updating} onClick={() => update("take", "You answer this conversation now")}>
+                <Hand /> Take over
+              </Button>
+            )}
+            {conversation.handled_by !== "bot" && (
+              <Button
+                variant="outline"
+                data-testid="conversation-hand-back"
+                disabled={updating}
+                onClick={() => update("hand-back", "The bot answers again")}
+              >
+                <Undo2 /> Hand back to bot
+              </Button>
+            )}
             {conversation.escalated && (
               <Button
                 variant="outline"
@@ -351,7 +443,7 @@ function ConversationView() {
             data-testid="reply-input"
             rows={3}
             maxLength={5000}
-            placeholder="The visitor sees this in the widget as “Support team”. Ctrl+Enter sends."
+            placeholder="The visitor sees this in the widget as “Support team”; replying takes the conversation over. Ctrl+Enter sends."
             value={reply}
             onChange={(e) => setReply(e.target.value)}
             onKeyDown={(e) => {
@@ -369,6 +461,7 @@ function ConversationView() {
           </div>
         </form>
       </Card>
+      <Transitions transitions={conversation.transitions} />
     </>
   );
 }
