@@ -17,7 +17,8 @@ from tests.browser.test_widget import page_html
 from tests.webserver import WebServer
 
 RUNS = 20
-GOAL_GZIP_BYTES = 15 * 1024
+# 18 KB since the hand-off UI (issue 14); widget/test/load.test.mjs holds the same budget.
+GOAL_GZIP_BYTES = 18 * 1024
 # Runs in the page from its first script: the moment the launcher can be seen, on the page's clock.
 WATCH_LAUNCHER = """
 (() => {

@@ -82,6 +82,7 @@ test("config normalisation drops unsafe values and refuses a config without term
     terms_version: "2",
     terms_url: "javascript:alert(1)",
     contact: "help@acme.example",
+    expected_reply: " within one working day ",
   });
   assert.deepEqual(config, {
     name: "Acme",
@@ -92,7 +93,9 @@ test("config normalisation drops unsafe values and refuses a config without term
     termsVersion: "2",
     termsUrl: null,
     contact: { kind: "email", text: "help@acme.example", href: "mailto:help@acme.example" },
+    expectedReply: "within one working day",
   });
+  assert.equal(normalizeConfig({ name: "Acme", terms_version: "1", expected_reply: 3 }).expectedReply, null);
   assert.equal(normalizeConfig({ name: "Acme" }), null);
   assert.equal(normalizeConfig(null), null);
   assert.equal(normalizeConfig("config"), null);

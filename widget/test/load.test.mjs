@@ -32,9 +32,10 @@ test("both files are ASCII, so a host page's charset cannot garble them", () => 
   for (const path of [WIDGET_PATH, CSS_PATH]) assert.doesNotMatch(readFileSync(path, "utf8"), /[^\x00-\x7f]/, String(path));
 });
 
-test("widget.js + widget.css stay within 15 KB gzipped", () => {
+// 18 KB since the hand-off UI (issue 14): "Talk to a person", who answers, the optional email form.
+test("widget.js + widget.css stay within 18 KB gzipped", () => {
   const size = gzipSync(readFileSync(WIDGET_PATH)).length + gzipSync(readFileSync(CSS_PATH)).length;
-  assert.ok(size <= 15 * 1024, `${size} bytes gzipped`);
+  assert.ok(size <= 18 * 1024, `${size} bytes gzipped`);
 });
 
 test("the stylesheet isolates the host and covers dark mode, reduced motion and small screens", () => {

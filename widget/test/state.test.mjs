@@ -58,6 +58,9 @@ test("restoring state keeps what is valid and replaces the rest", () => {
         null,
         "text",
       ],
+      handled: "waiting",
+      handoff: { askEmail: true, away: "yes", expected: "soon", extra: 1 },
+      email: "given",
     },
     () => "new-session"
   );
@@ -69,9 +72,23 @@ test("restoring state keeps what is valid and replaces the rest", () => {
       { role: "user", text: "hi" },
       { role: "bot", text: "hello", id: MESSAGE, sources: [] },
     ],
+    handled: "waiting",
+    handoff: { askEmail: true, away: false, expected: "soon" },
+    email: "given",
   });
-  const fresh = restoreState({ session: "bad id!", conversation: "x", lastId: 3, transcript: "no" }, () => "new-session");
-  assert.deepEqual(fresh, { session: "new-session", conversation: null, lastId: null, transcript: [] });
+  const fresh = restoreState(
+    { session: "bad id!", conversation: "x", lastId: 3, transcript: "no", handled: "operator", handoff: "x", email: "a@b.c" },
+    () => "new-session"
+  );
+  assert.deepEqual(fresh, {
+    session: "new-session",
+    conversation: null,
+    lastId: null,
+    transcript: [],
+    handled: "bot",
+    handoff: null,
+    email: null,
+  });
   assert.equal(restoreState(null, () => "s").session, "s");
   const long = { transcript: Array.from({ length: 80 }, (_, i) => ({ role: "user", text: String(i) })) };
   assert.equal(restoreState(long, () => "s").transcript.length, internals.MAX_STORED_MESSAGES);

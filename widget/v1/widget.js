@@ -12,6 +12,8 @@
   const MAX_STORED_MESSAGES = 50;
   const MAX_MESSAGE_CHARS = 2000; // the API's CHAT_MAX_MESSAGE_CHARS
   const MAX_SNIPPET_CHARS = 240;
+  const MAX_URL_CHARS = 2000; // the API's page_url cap
+  const ASK_AGAIN_MS = 60000; // while waiting: ask the API again whether to offer the email form
   const DEFAULT_RETRY_SECONDS = 10; // a 429 without a usable Retry-After
   const CHAT_TIMEOUT_MS = 60000; // an LLM answer can take a while
   const REQUEST_TIMEOUT_MS = 15000;
@@ -51,6 +53,18 @@
     serverError: "Something went wrong on our side. Please try again.",
     unavailable: "Chat is not available right now.",
     invalid: "Your message could not be sent. Please shorten or rephrase it and try again.",
+    talk: "Talk to a person",
+    waiting: "We've let the team know.",
+    away: "The team is away right now.",
+    expected: "Expected reply:",
+    human: "You're talking to {team}.",
+    ourTeam: "our team",
+    emailWhy: "Leave your email so we can reply even after you close this page. We use it only for this conversation.",
+    email: "Email (optional)",
+    emailBad: "Please enter a valid email address.",
+    emailFailed: "We couldn't save your email. Please try again.",
+    emailSaved: "We'll also reply by email.",
+    skip: "No thanks",
   };
 
   // ---- Pure functions (no DOM; exported as TinyEclipse._internals for the unit tests) ----
@@ -179,6 +193,7 @@
       termsVersion: data.terms_version,
       termsUrl: safeHref(data.terms_url),
       contact: contactRoute(data.contact),
+      expectedReply: str(data.expected_reply) || null,
     };
   }
 
@@ -245,12 +260,45 @@
   function restoreState(raw, makeSessionId) {
     const s = raw && typeof raw === "object" ? raw : {};
     const transcript = Array.isArray(s.transcript) ? s.transcript.filter(isEntry) : [];
+    const h = s.handoff;
+    const str = (v) => (typeof v === "string" ? v : null);
     return {
       session: isValidSessionId(s.session) ? s.session : makeSessionId(),
       conversation: isUuid(s.conversation) ? s.conversation : null,
       lastId: isUuid(s.lastId) ? s.lastId : null,
       transcript: capTranscript(transcript, MAX_STORED_MESSAGES),
+      handled: handledBy(s.handled) || "bot",
+      // the hand-off's answer: {askEmail, away, expected}; email: "given" | "skipped" | null
+      handoff: h && typeof h === "object" ? { askEmail: h.askEmail === true, away: h.away === true, expected: str(h.expected) } : null,
+      email: s.email === "given" || s.email === "skipped" ? s.email : null,
     };
+  }
+
+  /** Who answers the conversation: "bot", "waiting" (for a person) or "human"; else null. */
+  function handledBy(value) {
+    return value === "bot" || value === "waiting" || value === "human" ? value : null;
+  }
+
+  // Without query and fragment: they can hold tokens, email addresses or searches the operator needs not see.
+  function pageUrl(loc) {
+    return loc && /^https?:$/.test(loc.protocol) ? (loc.origin + loc.pathname).slice(0, MAX_URL_CHARS) : null;
+  }
+
+  function validEmail(text) {
+    const t = String(text || "").trim();
+    return t.length <= 254 && EMAIL_RE.test(t) ? t : null;
+  }
+
+  /** "Talk to a person": after the first bot answer, while the bot answers. */
+  function canAskForPerson(transcript, handled) {
+    return handled === "bot" && transcript.some((e) => e.role === "bot" && !!e.id);
+  }
+
+  /** The status line while a person answers or is asked for ("" for the bot). */
+  function statusText(handled, team, expected, away) {
+    if (handled === "human") return T.human.replace("{team}", team ? "the " + team + " team" : T.ourTeam);
+    if (handled !== "waiting") return "";
+    return [T.waiting, away ? T.away : "", expected ? T.expected + " " + expected : ""].filter(Boolean).join(" ");
   }
 
   /** A poll's operator messages not shown yet, as transcript entries. */
@@ -502,6 +550,11 @@
     capTranscript,
     restoreState,
     newOperatorMessages,
+    handledBy,
+    pageUrl,
+    validEmail,
+    canAskForPerson,
+    statusText,
     rateable,
     feedbackClick,
     feedbackDone,
@@ -632,6 +685,8 @@
     let retryTimer = null;
     let pollTimer = null;
     let polling = false;
+    let asking = false;
+    let askedAt = 0;
 
     function save() {
       state.transcript = capTranscript(state.transcript, MAX_STORED_MESSAGES);
@@ -699,6 +754,28 @@
     const typing = el("div", "te-typing");
     typing.appendChild(el("span", "te-sr", T.typing));
     for (let i = 0; i < 3; i++) typing.appendChild(el("span", "te-dot")).setAttribute("aria-hidden", "true");
+    // Who answers, "Talk to a person" and the optional email form.
+    const handoffBar = el("div", "te-handoff");
+    const statusLine = el("p", "te-status");
+    statusLine.setAttribute("role", "status");
+    const talkButton = button("te-talk", T.talk);
+    handoffBar.append(statusLine, talkButton);
+    const emailForm = el("form", "te-email");
+    emailForm.noValidate = true;
+    const emailInput = el("input", "te-email-input");
+    emailInput.type = "email";
+    emailInput.maxLength = 254;
+    emailInput.autocomplete = "email";
+    emailInput.placeholder = T.email;
+    emailInput.setAttribute("aria-label", T.email);
+    const emailError = el("p", "te-email-error");
+    emailError.setAttribute("role", "alert");
+    emailError.hidden = true;
+    const emailSend = el("button", "te-email-send", T.send);
+    const emailSkip = button("te-email-skip", T.skip);
+    const emailRow = el("div", "te-actions");
+    emailRow.append(emailInput, emailSend, emailSkip);
+    emailForm.append(el("p", "te-email-why", T.emailWhy), emailRow, emailError);
     const errorBox = el("div", "te-error");
     errorBox.setAttribute("role", "alert");
     errorBox.hidden = true;
@@ -714,7 +791,7 @@
     const sendButton = el("button", "te-send", T.send);
     sendButton.type = "submit";
     form.append(input, sendButton);
-    chatView.append(list, errorBox, form);
+    chatView.append(list, handoffBar, emailForm, errorBox, form);
     panel.append(header, consentView, declinedView, chatView);
 
     // Launcher, hidden until the stylesheet is in (no unstyled flash).
@@ -822,6 +899,7 @@
       list.textContent = "";
       if (config.greeting) list.appendChild(renderEntry({ role: "bot", text: config.greeting }));
       for (const entry of state.transcript) list.appendChild(renderEntry(entry));
+      renderHandoff();
       scrollToEnd();
     }
 
@@ -829,7 +907,77 @@
       state.transcript.push(entry);
       save();
       list.insertBefore(renderEntry(entry), typing.parentNode === list ? typing : null);
+      renderHandoff();
       scrollToEnd();
+    }
+
+    function renderHandoff() {
+      const h = state.handled;
+      const info = state.handoff || {};
+      const text = statusText(h, config.name, info.expected || config.expectedReply, info.away);
+      statusLine.textContent = text + (text && state.email === "given" ? " " + T.emailSaved : "");
+      statusLine.hidden = !text;
+      talkButton.hidden = !canAskForPerson(state.transcript, h);
+      handoffBar.hidden = statusLine.hidden && talkButton.hidden;
+      emailForm.hidden = !(h === "waiting" && info.askEmail && !state.email);
+      panel.setAttribute("data-handled-by", h);
+    }
+
+    // ---- Hand-off to a person ----
+
+    function setHandled(value) {
+      const h = handledBy(value);
+      if (!h || h === state.handled) return;
+      state.handled = h;
+      if (h === "bot") state.handoff = null;
+      save();
+      renderHandoff();
+      // moved to waiting by the chat (a request for a person, an escalation): learn office hours and the email ask
+      if (h === "waiting" && !state.handoff) askForPerson();
+    }
+
+    function askForPerson() {
+      if (asking || !state.conversation) return;
+      asking = true;
+      askedAt = Date.now();
+      talkButton.disabled = true;
+      const path = "/api/chat/conversations/" + encodeURIComponent(state.conversation) + "/handoff";
+      request(opts.api, "POST", path, { tenant_id: opts.tenant, session_id: state.session }).then((res) => {
+        asking = false;
+        talkButton.disabled = false;
+        const d = res.ok && res.data;
+        if (!d) return showError(problemMessage(res.status, res.data, null).text, null, 0);
+        state.handoff = {
+          askEmail: d.ask_email === true,
+          away: d.office_open === false,
+          expected: typeof d.expected_reply === "string" ? d.expected_reply : null,
+        };
+        state.handled = handledBy(d.handled_by) || state.handled;
+        save();
+        renderHandoff();
+        schedulePoll();
+      });
+    }
+
+    function sendEmail() {
+      const email = validEmail(emailInput.value);
+      emailError.hidden = !!email;
+      emailError.textContent = T.emailBad;
+      if (!email || !state.conversation) return;
+      emailSend.disabled = true;
+      const path = "/api/chat/conversations/" + encodeURIComponent(state.conversation) + "/contact";
+      request(opts.api, "POST", path, { tenant_id: opts.tenant, session_id: state.session, email }).then((res) => {
+        emailSend.disabled = false;
+        if (!res.ok) {
+          emailError.textContent = res.status === 422 ? T.emailBad : T.emailFailed;
+          emailError.hidden = false;
+          return;
+        }
+        state.email = "given";
+        save();
+        renderHandoff();
+        if (isOpen) input.focus();
+      });
     }
 
     function setUnread(n) {
@@ -1006,6 +1154,8 @@
       const body = { tenant_id: opts.tenant, session_id: state.session, message: text };
       if (state.conversation) body.conversation_id = state.conversation;
       if (opts.language) body.language = opts.language;
+      const page = pageUrl(window.location);
+      if (page) body.page_url = page;
       request(opts.api, "POST", "/api/chat", body, CHAT_TIMEOUT_MS).then((res) => {
         setSending(false);
         if (res.ok && res.data && isUuid(res.data.conversation_id)) return receive(res.data);
@@ -1039,7 +1189,8 @@
       const all = Array.isArray(data.sources) ? data.sources : [];
       const cited = all.filter((s) => s && s.cited);
       const sources = cited.length ? cited : all;
-      addEntry({
+      // while a person answers (or is asked for) the message is only stored: no bot turn
+      if (data.answer) addEntry({
         role: "bot",
         id: typeof data.message_id === "string" ? data.message_id : undefined,
         text: typeof data.answer === "string" ? data.answer : "",
@@ -1048,6 +1199,7 @@
         refused: data.refused === true,
         intent: data.intent || null,
       });
+      setHandled(data.handled_by);
       if (changed || !pollTimer) schedulePoll();
     }
 
@@ -1056,6 +1208,9 @@
       state.conversation = null;
       state.lastId = null;
       state.transcript = [];
+      state.handled = "bot";
+      state.handoff = null;
+      state.email = null;
       save();
       clearError();
       pending = null;
@@ -1089,7 +1244,15 @@
       request(opts.api, "GET", path).then((res) => {
         polling = false;
         if (conversation === state.conversation) {
-          if (res.ok && res.data && Array.isArray(res.data.messages)) takeMessages(res.data.messages);
+          if (res.ok && res.data && Array.isArray(res.data.messages)) {
+            takeMessages(res.data.messages);
+            setHandled(res.data.handled_by);
+            // nobody took it yet: the API may now ask for an email (ask_email_after_minutes)
+            const info = state.handoff;
+            if (state.handled === "waiting" && info && !info.askEmail && !state.email && Date.now() - askedAt > ASK_AGAIN_MS) {
+              askForPerson();
+            }
+          }
           else if (res.status === 404) {
             // the conversation is gone: the next message starts a new one
             state.conversation = null;
@@ -1118,6 +1281,16 @@
     launcher.addEventListener("click", () => (isOpen ? close(true) : open(true)));
     closeButton.addEventListener("click", () => close(true));
     newButton.addEventListener("click", newConversation);
+    talkButton.addEventListener("click", askForPerson);
+    emailForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendEmail();
+    });
+    emailSkip.addEventListener("click", () => {
+      state.email = "skipped";
+      save();
+      renderHandoff();
+    });
     retryButton.addEventListener("click", () => {
       if (retryText != null && !sending) send(retryText, false);
     });
