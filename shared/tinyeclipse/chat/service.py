@@ -354,6 +354,7 @@ def _log(
 
 
 def _hand_over(conn: Connection, config: Settings, turn: _Turn, hand_over: _HandOver | None, answer: str) -> State:
+    """Who answers after this answer; the team is told in the answer's transaction, only of a real change."""
     if hand_over is None:
         return turn.handled_by
     if hand_over.actor is None or hand_over.reason is None:
