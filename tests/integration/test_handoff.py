@@ -2,6 +2,7 @@
 answers, "Talk to a person", the visitor's email, office hours, the team's notifications and the operator's
 actions, on real Postgres and the real model."""
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
@@ -54,7 +55,8 @@ def _tenant(db: Database, settings: Settings, whmcs: int = 9001, overrides: str 
 
 @pytest.fixture
 def tenant(clean_db: Database, notifying: Settings) -> UUID:
-    return _tenant(clean_db, notifying, overrides=f'{{"webhook_url": "{HOOK}", "expected_reply": "within a day"}}')
+    overrides = {"webhook_url": HOOK, "expected_reply": "within a day", "escalation_hands_over": True}
+    return _tenant(clean_db, notifying, overrides=json.dumps(overrides))
 
 
 def _rows(db: Database, sql: str, *params: object) -> list[dict]:
@@ -126,7 +128,8 @@ def test_an_escalated_answer_hands_over_unless_the_tenant_says_not_to(
     waiting_since = _rows(clean_db, "SELECT waiting_since FROM conversations")[0]["waiting_since"]
     assert waiting_since is not None
 
-    keeps_answering = _tenant(clean_db, notifying, 9002, f'{{"escalation_hands_over": false, "webhook_url": "{HOOK}"}}')
+    # The default: escalations are flagged, the bot keeps answering.
+    keeps_answering = _tenant(clean_db, notifying, 9002, f'{{"webhook_url": "{HOOK}"}}')
     first = ask(chat, keeps_answering, OUTSIDE).json()
     assert first["escalated"] and first["handled_by"] == "bot"
     again = ask(chat, keeps_answering, OUTSIDE, conversation_id=first["conversation_id"]).json()

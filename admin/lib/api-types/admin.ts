@@ -723,7 +723,7 @@ export interface components {
             escalate_threshold: number;
             /**
              * Escalation Hands Over
-             * @default true
+             * @default false
              */
             escalation_hands_over: boolean;
             /** Expected Reply */

@@ -149,7 +149,10 @@ class TenantSettings(BaseModel):
     office_hours: OfficeHours | None = Field(default=None, description="Absent: always open.")
     expected_reply: str | None = Field(default=None, min_length=1, max_length=200)
     ask_email_after_minutes: int = Field(default=5, ge=0, le=7 * 24 * 60)
-    escalation_hands_over: bool = True
+    # Off by default: an escalated answer is still shown and flagged for review, and the bot keeps answering. At
+    # the default threshold about 7 in 10 answerable questions are escalated (docs/benchmarks.md): handing each
+    # over would park most conversations; the visitor asks for a person (or presses the button) when they want one.
+    escalation_hands_over: bool = False
     notify_email: EmailAddress | None = None
     webhook_url: Annotated[str | None, AfterValidator(_webhook_url)] = Field(default=None, max_length=2000)
 
