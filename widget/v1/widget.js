@@ -37,7 +37,7 @@
     reconsider: "Review the terms again",
     reach: "You can reach our team directly:",
     operator: "Support team",
-    followUp: "A member of our team will follow up.",
+    followUp: "Our team will check this answer. Need a person now? Just ask.",
     sources: "Sources",
     source: "Source",
     rate: "Rate this answer",
