@@ -111,6 +111,7 @@ test("embed options: defaults from the script's own URL", () => {
     autoOpen: false,
     api: "https://cdn.acme.example",
     cssUrl: "https://cdn.acme.example/widget/v1/widget.css",
+    i18nUrl: "https://cdn.acme.example/widget/v1/i18n/",
   });
 });
 

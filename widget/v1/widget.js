@@ -21,9 +21,13 @@
   const LINK_REL = "noopener noreferrer";
   const WARN_PREFIX = "[TinyEclipse] widget not shown: ";
 
+  // English; i18n/<lang>.json (same keys) is fetched for nl, de and fr before the widget shows.
+  const LANGUAGES = ["en", "nl", "de", "fr"];
   const T = {
+    lang: "en",
     open: "Open chat",
     title: "Chat with us",
+    dialog: "Chat with {name}",
     close: "Close chat",
     newChat: "New chat",
     newChatTitle: "Start a new conversation",
@@ -58,6 +62,7 @@
     away: "The team is away right now.",
     expected: "Expected reply:",
     human: "You're talking to {team}.",
+    team: "the {name} team",
     ourTeam: "our team",
     emailWhy: "Leave your email so we can reply even after you close this page. We use it only for this conversation.",
     email: "Email (optional)",
@@ -65,6 +70,9 @@
     emailFailed: "We couldn't save your email. Please try again.",
     emailSaved: "We'll also reply by email.",
     skip: "No thanks",
+    tooFast: "You're sending messages too quickly. Please wait {wait}.",
+    unreadOne: "{n} new message",
+    unreadMany: "{n} new messages",
   };
 
   // ---- Pure functions (no DOM; exported as TinyEclipse._internals for the unit tests) ----
@@ -134,11 +142,18 @@
     return Math.max(0, Math.ceil((at - nowMs) / 1000));
   }
 
-  function formatWait(seconds) {
-    const plural = (n, unit) => n + " " + unit + (n === 1 ? "" : "s");
-    if (seconds < 120) return plural(seconds, "second");
-    if (seconds < 7200) return plural(Math.ceil(seconds / 60), "minute");
-    return plural(Math.ceil(seconds / 3600), "hour");
+  function formatWait(seconds, lang) {
+    const [n, unit] =
+      seconds < 120
+        ? [seconds, "second"]
+        : seconds < 7200
+          ? [Math.ceil(seconds / 60), "minute"]
+          : [Math.ceil(seconds / 3600), "hour"];
+    try {
+      return new Intl.NumberFormat(lang || T.lang, { style: "unit", unit, unitDisplay: "long" }).format(n);
+    } catch (e) {
+      return n + " " + unit + (n === 1 ? "" : "s"); // no Intl units (old browsers)
+    }
   }
 
   /**
@@ -155,7 +170,7 @@
       return {
         kind: "rate",
         wait,
-        text: "You're sending messages too quickly. Please wait " + formatWait(wait) + ".",
+        text: T.tooFast.replace("{wait}", formatWait(wait)),
       };
     }
     if (status === 0) return { kind: "retry", text: T.offline };
@@ -211,6 +226,7 @@
     const api = safeHref(attr("data-api") || "") || base.origin;
     const language = (attr("data-language") || "").trim();
     return {
+      i18nUrl: new URL("i18n/", base).href,
       tenant: tenant.toLowerCase(),
       position: attr("data-position") === "bottom-left" ? "bottom-left" : "bottom-right",
       language: LANG_RE.test(language) ? language : null,
@@ -218,6 +234,29 @@
       api: api.replace(/\/+$/, ""),
       cssUrl: new URL("widget.css", base).href,
     };
+  }
+
+  /** The first usable language tag's primary subtag, lowercased ("nl-BE" -> "nl"), or null. */
+  function pickLanguage(tags) {
+    for (const tag of tags) {
+      const m = /^([a-z]{2,3})(-|$)/i.exec(String(tag || "").trim());
+      if (m) return m[1].toLowerCase();
+    }
+    return null;
+  }
+
+  /** The language the widget's own strings are shown in: one it has, else English. */
+  function uiLanguage(code) {
+    return LANGUAGES.indexOf(code) !== -1 ? code : "en";
+  }
+
+  /** The strings with a language file's translations; unknown keys and empty values are ignored. */
+  function translated(table) {
+    const out = {};
+    for (const key in T) {
+      out[key] = table && typeof table[key] === "string" && table[key].trim() ? table[key] : T[key];
+    }
+    return out;
   }
 
   function buildQuery(params) {
@@ -296,7 +335,7 @@
 
   /** The status line while a person answers or is asked for ("" for the bot). */
   function statusText(handled, team, expected, away) {
-    if (handled === "human") return T.human.replace("{team}", team ? "the " + team + " team" : T.ourTeam);
+    if (handled === "human") return T.human.replace("{team}", team ? T.team.replace("{name}", team) : T.ourTeam);
     if (handled !== "waiting") return "";
     return [T.waiting, away ? T.away : "", expected ? T.expected + " " + expected : ""].filter(Boolean).join(" ");
   }
@@ -532,6 +571,11 @@
     POLL_OPEN_MS,
     POLL_CLOSED_MS,
     MAX_STORED_MESSAGES,
+    LANGUAGES,
+    STRINGS: T,
+    pickLanguage,
+    uiLanguage,
+    translated,
     MAX_MESSAGE_CHARS,
     isUuid,
     isValidSessionId,
@@ -596,10 +640,18 @@
   if (!options) console.warn(WARN_PREFIX + "cannot find its script tag (" + SCRIPT_PATH + ")");
   else if (options.error) console.warn(WARN_PREFIX + options.error);
   else {
-    request(options.api, "GET", "/api/chat/config?" + buildQuery({ tenant_id: options.tenant })).then((res) => {
+    const language = pickLanguage([options.language, document.documentElement.lang, navigator.language]);
+    const uiLang = uiLanguage(language);
+    Promise.all([
+      request(options.api, "GET", "/api/chat/config?" + buildQuery({ tenant_id: options.tenant, language })),
+      // a missing file leaves the strings in English
+      uiLang === "en"
+        ? null
+        : request(options.i18nUrl, "GET", uiLang + ".json").then((res) => res.ok && Object.assign(T, translated(res.data))),
+    ]).then(([res]) => {
       const config = res.ok ? normalizeConfig(res.data) : null;
       if (!config) console.warn(configWarning(res.status, res.data));
-      else whenBodyReady(() => start(options, config));
+      else whenBodyReady(() => start(options, config, language));
     });
   }
 
@@ -669,10 +721,9 @@
     return svg;
   }
 
-  function start(opts, config) {
+  function start(opts, config, language) {
     const store = createStore(() => window.localStorage, "tinyeclipse:" + opts.tenant);
     const state = restoreState(store.load(), () => newSessionId(window.crypto));
-    const language = opts.language || config.language;
     const title = config.name || T.title;
     let termsVersion = config.termsVersion;
     let consented = false;
@@ -698,6 +749,7 @@
     const host = el("div");
     host.id = "tinyeclipse-widget";
     host.setAttribute("data-position", opts.position);
+    host.lang = T.lang;
     if (config.primaryColor) host.style.setProperty("--te-primary", config.primaryColor);
     if (config.primaryTextColor) host.style.setProperty("--te-on-primary", config.primaryTextColor);
     const root = host.attachShadow({ mode: "open" });
@@ -713,7 +765,7 @@
     panel.id = "te-panel";
     panel.hidden = true;
     panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", title + " chat");
+    panel.setAttribute("aria-label", config.name ? T.dialog.replace("{name}", config.name) : T.title);
     panel.setAttribute("aria-modal", "false");
 
     const header = el("div", "te-header");
@@ -984,7 +1036,7 @@
       unread = n;
       badge.textContent = n > 9 ? "9+" : n ? String(n) : "";
       badge.hidden = n === 0;
-      unreadText.textContent = n ? n + (n === 1 ? " new message" : " new messages") : "";
+      unreadText.textContent = n ? (n === 1 ? T.unreadOne : T.unreadMany).replace("{n}", n) : "";
     }
 
     function currentView() {
@@ -1153,7 +1205,7 @@
       setSending(true);
       const body = { tenant_id: opts.tenant, session_id: state.session, message: text };
       if (state.conversation) body.conversation_id = state.conversation;
-      if (opts.language) body.language = opts.language;
+      if (language) body.language = language;
       const page = pageUrl(window.location);
       if (page) body.page_url = page;
       request(opts.api, "POST", "/api/chat", body, CHAT_TIMEOUT_MS).then((res) => {
