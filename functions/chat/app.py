@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from tinyeclipse.chat import handoff, widget
 from tinyeclipse.chat import service as chat
-from tinyeclipse.chat.engine import Engine, chat_threads, get_engine
+from tinyeclipse.chat.engine import Engines, chat_threads, get_engine
 from tinyeclipse.chat.models import (
     ChatRequest,
     ChatResponse,
@@ -22,7 +22,6 @@ from tinyeclipse.chat.models import (
 )
 from tinyeclipse.conversations import feedback
 from tinyeclipse.conversations.models import FeedbackRequest, FeedbackResult
-from tinyeclipse.ingestion.embedder import get_embedder
 from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.cors import allow_any_origin
@@ -40,7 +39,7 @@ async def post_chat(
     body: ChatRequest,
     database: DatabaseDep,
     settings: SettingsDep,
-    engine: Annotated[Engine, Depends(get_engine)],
+    engine: Annotated[Engines, Depends(get_engine)],
     origin: Annotated[str | None, Header()] = None,
 ) -> ChatResponse:
     # A chat can wait on the LLM up to its deadline: on threads of its own, so that health, config and polling
@@ -56,11 +55,13 @@ def get_config(
     tenant_id: UUID,
     response: Response,
     origin: Annotated[str | None, Header()] = None,
+    # The widget's language: the built-in greeting comes in it.
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = None,
 ) -> WidgetConfig:
     # The answer depends on the Origin (a tenant may list its domains), so caches must key on it.
     response.headers["Cache-Control"] = f"public, max-age={CONFIG_MAX_AGE_SECONDS}"
     response.headers["Vary"] = "Origin"
-    return widget.widget_config(database, settings, tenant_id, origin)
+    return widget.widget_config(database, settings, tenant_id, origin, language=language)
 
 
 @router.get("/conversations/{conversation_id}/messages", responses=problem_responses(403))
@@ -112,7 +113,7 @@ def post_feedback(
 
 
 def _load_model() -> None:
-    get_embedder().encode(["warm up"])
+    get_engine().warm_up()
 
 
 # The model loads at start-up, not on the first visitor's question (on Lambda: in the init phase).

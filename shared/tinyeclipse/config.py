@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from tinyeclipse.embeddings.names import ALIASES, DEFAULT_MODEL, MODELS, EmbeddingModel
 from tinyeclipse.secrets import secrets_from_stores
 from tinyeclipse.tenants.settings import OPERATOR_WIDE, PER_PLAN, Plan, effective_settings, operator_defaults
 
@@ -17,9 +18,6 @@ from tinyeclipse.tenants.settings import OPERATOR_WIDE, PER_PLAN, Plan, effectiv
 ENV_FILE_VARIABLE = "TINYECLIPSE_ENV_FILE"
 MIN_ADMIN_KEY_CHARS = 16
 MIN_APP_SECRET_KEY_CHARS = 32
-# The embedding model in the wheel we ship, under the names the seed and Sentence Transformers give it.
-PACKAGED_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-EMBEDDING_MODEL_NAMES = frozenset({PACKAGED_EMBEDDING_MODEL, "all-MiniLM-L6-v2"})
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:]+\](:\d{1,5})?$")
 # The operator's tenant-setting defaults, unset unless given (see tinyeclipse.tenants.settings).
 OPTIONAL_DEFAULTS = (
@@ -119,8 +117,8 @@ class Settings(BaseSettings):
     # POST /api/consent's own limits, per tenant and per session: the consent banner never uses up the chat's quota.
     consent_rate_limit_per_minute: int = Field(default=120, ge=1, le=100_000)
     consent_session_rate_limit_per_minute: int = Field(default=10, ge=1, le=1_000)
-    # Only the packaged model embeds (the stored vectors are its own): the name is checked, not chosen.
-    embedding_model: str = PACKAGED_EMBEDDING_MODEL
+    # The embedding model of new tenants (each tenant may choose its own: tenant setting `embedding_model`).
+    embedding_model: EmbeddingModel = DEFAULT_MODEL
     # The seed's name of GROQ_MODEL: either may be set; both set must agree.
     groq_chat_model: str | None = None
     # Browser origins allowed to call the admin API when the admin panel is served from another origin
@@ -164,15 +162,12 @@ class Settings(BaseSettings):
 
     @field_validator("embedding_model", mode="before")
     @classmethod
-    def _packaged_model(cls, value: object) -> object:
+    def _known_model(cls, value: object) -> object:
         if value in ("", None):
-            return PACKAGED_EMBEDDING_MODEL
-        if value not in EMBEDDING_MODEL_NAMES:
-            raise ValueError(
-                f"only the packaged model {PACKAGED_EMBEDDING_MODEL} is supported (the stored vectors are its "
-                f"384 dimensions); got {value!r}"
-            )
-        return PACKAGED_EMBEDDING_MODEL
+            return DEFAULT_MODEL
+        if value not in ALIASES:
+            raise ValueError(f"one of the packaged models {', '.join(MODELS)} (384 dimensions); got {value!r}")
+        return ALIASES[value]
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -29,8 +29,8 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
             [tenant_id, source],
         ).fetchone()["id"]
         conn.execute(
-            "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding)"
-            " VALUES (%s, %s, %s, 0, 'hi', %s)",
+            "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
+            " VALUES (%s, %s, %s, 0, 'hi', %s, 'all-MiniLM-L6-v2')",
             [tenant_id, source, document, np.ones(384, dtype=np.float32)],
         )
         conn.execute(
@@ -116,8 +116,8 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
         b_document = conn.execute("SELECT id FROM documents WHERE tenant_id = %s", [b]).fetchone()["id"]
         b_conversation = conn.execute("SELECT id FROM conversations WHERE tenant_id = %s", [b]).fetchone()["id"]
     inserts["embeddings"] = (
-        "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding)"
-        " VALUES (%(b)s, %(source)s, %(document)s, 5, 'x', %(vector)s)",
+        "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
+        " VALUES (%(b)s, %(source)s, %(document)s, 5, 'x', %(vector)s, 'all-MiniLM-L6-v2')",
         {"source": b_source, "document": b_document, "vector": np.ones(384, dtype=np.float32)},
     )
     inserts["documents"] = (

@@ -31,7 +31,13 @@ def test_create_then_read_a_tenant(admin: TestClient) -> None:
     created = _create(admin, settings={"greeting": "Welcome!", "allowed_domains": ["Shop.Acme.example"]})
     assert created["plan"] == "pro" and created["status"] == "active"
     assert created["domain"] == "acme.example"
-    assert created["settings"] == {"greeting": "Welcome!", "allowed_domains": ["shop.acme.example"]}
+    # The operator's EMBEDDING_MODEL becomes the new tenant's own, so changing it later moves no tenant.
+    assert created["settings"] == {
+        "greeting": "Welcome!",
+        "allowed_domains": ["shop.acme.example"],
+        "embedding_model": "all-MiniLM-L6-v2",
+    }
+    assert created["index_model"] == "all-MiniLM-L6-v2"
     effective = created["effective_settings"]
     assert effective["greeting"] == "Welcome!"
     # The defaults are the thresholds `make calibrate` chose, stored with the confidence model.
@@ -116,7 +122,12 @@ def test_patch_changes_only_what_is_sent_and_merges_settings(admin: TestClient) 
     updated = response.json()
     assert updated["name"] == TENANT["name"] and updated["domain"] == "acme.example"
     assert updated["plan"] == "pro_plus"
-    assert updated["settings"] == {"greeting": "Hi there", "terms_version": "3", "escalate_threshold": 0.5}
+    assert updated["settings"] == {
+        "greeting": "Hi there",
+        "terms_version": "3",
+        "escalate_threshold": 0.5,
+        "embedding_model": "all-MiniLM-L6-v2",
+    }
     assert updated["effective_settings"]["language"] == "en"  # removed override falls back to the default
     assert updated["effective_settings"]["rate_limit_per_minute"] == 120  # pro_plus default
     assert updated["updated_at"] > tenant["updated_at"]

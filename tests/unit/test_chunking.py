@@ -8,7 +8,7 @@ from tokenizers import Tokenizer
 
 from tinyeclipse.ingestion.chunking import Chunk, Chunker
 from tinyeclipse.ingestion.documents import Block, Document
-from tinyeclipse.ingestion.embedder import model_path
+from tinyeclipse.embeddings.minilm import model_path
 
 # Small budgets reach every path (sentence packing, token cuts, overlap) with short texts.
 MAX_TOKENS = 60

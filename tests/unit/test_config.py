@@ -55,7 +55,7 @@ def test_a_new_env_file_from_the_example_starts_with_the_built_in_defaults(tmp_p
     settings = Settings(_env_file=tmp_path / ".env")
     assert settings.rate_limit_per_minute is None and settings.pro_rate_limit_per_day is None
     assert settings.confidence_escalate_threshold is None
-    assert settings.embedding_model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert settings.embedding_model == "all-MiniLM-L6-v2"  # the seed's sentence-transformers/all-MiniLM-L6-v2
     assert settings.groq_model == "llama-3.3-70b-versatile"
     assert settings.cors_origins == ()
     assert settings.app_secret_key is not None and len(settings.app_secret_key.get_secret_value()) >= 32
@@ -71,7 +71,7 @@ def test_the_seeds_variables_are_read_with_its_names(tmp_path: Path) -> None:
     settings = _env_settings(
         tmp_path,
         "RATE_LIMIT_PER_MINUTE=20\nRATE_LIMIT_PER_DAY=900\nPRO_PLUS_RATE_LIMIT_PER_MINUTE=300\n"
-        "CONFIDENCE_ESCALATE_THRESHOLD=0.8\nCONFIDENCE_REFUSE_THRESHOLD=0.4\nEMBEDDING_MODEL=all-MiniLM-L6-v2\n"
+        "CONFIDENCE_ESCALATE_THRESHOLD=0.8\nCONFIDENCE_REFUSE_THRESHOLD=0.4\nEMBEDDING_MODEL=intfloat/multilingual-e5-small\n"
         "GROQ_CHAT_MODEL=llama-3.1-8b-instant\nCORS_ORIGINS=https://admin.example.com,http://localhost:3000/\n"
         f"APP_SECRET_KEY={'k' * 40}\n",
     )
@@ -80,7 +80,7 @@ def test_the_seeds_variables_are_read_with_its_names(tmp_path: Path) -> None:
     assert [tiny[key] for key in ("rate_limit_per_minute", "rate_limit_per_day")] == [20, 900]
     assert [tiny[key] for key in ("escalate_threshold", "refuse_threshold")] == [0.8, 0.4]
     assert [pro_plus[key] for key in ("rate_limit_per_minute", "rate_limit_per_day")] == [300, 900]
-    assert settings.embedding_model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert settings.embedding_model == "multilingual-e5-small"
     assert settings.groq_model == "llama-3.1-8b-instant"
     assert settings.cors_origins == ("https://admin.example.com", "http://localhost:3000")
 
@@ -96,7 +96,7 @@ def test_groq_model_is_the_older_name_of_groq_chat_model(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("EMBEDDING_MODEL=text-embedding-3-small", "only the packaged model sentence-transformers/all-MiniLM-L6-v2"),
+        ("EMBEDDING_MODEL=text-embedding-3-small", "one of the packaged models all-MiniLM-L6-v2, multilingual-e5-small"),
         ("CONFIDENCE_REFUSE_THRESHOLD=0.9", "tiny plan would have invalid settings: .*refuse_threshold must not be"),
         ("CONFIDENCE_ESCALATE_THRESHOLD=1.5", "confidence_escalate_threshold"),
         ("RATE_LIMIT_PER_MINUTE=0", "rate_limit_per_minute"),

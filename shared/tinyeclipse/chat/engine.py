@@ -1,8 +1,8 @@
-"""The chat's heavy parts, built once per process: the embedding model and the answering provider; and the
-threads its requests run on."""
+"""The chat's heavy parts, built once per process: per embedding model its embedder and reader, the answering
+provider; and the threads its requests run on."""
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
@@ -10,32 +10,57 @@ from anyio.lowlevel import RunVar
 from tinyeclipse.chat.llm import Provider, provider_name
 from tinyeclipse.chat.reading import Reader
 from tinyeclipse.config import Settings, get_settings
-from tinyeclipse.ingestion.embedder import Embedder, get_embedder
+from tinyeclipse.embeddings.base import Embedder
+from tinyeclipse.embeddings.names import MODELS, EmbeddingModel
+from tinyeclipse.embeddings.registry import get_chat_embedder
 
 
 @dataclass(frozen=True)
 class Engine:
+    """What answers a tenant whose chunks one model embedded."""
+
     embedder: Embedder
     provider: Provider
     reader: Reader  # the retrieved chunks sentence by sentence, for the extractive answer and the confidence
 
 
-def build_engine(settings: Settings) -> Engine:
-    embedder = get_embedder()
-    reader = Reader(embedder)
-    name = provider_name(settings)
-    if name == "extractive":
+class Engines:
+    """One Engine per embedding model, made on first use; the LLM provider (if any) is shared."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._name = provider_name(settings)
+        self._llm: Provider | None = None
+        if self._name != "extractive":
+            from tinyeclipse.chat.openai_compatible import GroqProvider, OpenAICompatibleProvider
+
+            self._llm = GroqProvider(settings) if self._name == "groq" else OpenAICompatibleProvider(settings)
+        self.using = cache(self._build)
+
+    def _build(self, model: EmbeddingModel) -> Engine:
+        embedder = get_chat_embedder(model)
+        reader = Reader(embedder)
+        if self._llm is not None:
+            return Engine(embedder, self._llm, reader)
         from tinyeclipse.chat.extractive import ExtractiveProvider
 
         return Engine(embedder, ExtractiveProvider(reader), reader)
-    from tinyeclipse.chat.openai_compatible import GroqProvider, OpenAICompatibleProvider
 
-    provider: Provider = GroqProvider(settings) if name == "groq" else OpenAICompatibleProvider(settings)
-    return Engine(embedder, provider, reader)
+    @property
+    def provider_name(self) -> str:
+        return self._name
+
+    def warm_up(self) -> None:
+        """Load every model now (at start-up, on Lambda in the init phase), not on a visitor's question."""
+        for model in MODELS:
+            self.using(model).embedder.encode(["warm up"])
 
 
-@lru_cache
-def get_engine() -> Engine:
+def build_engine(settings: Settings) -> Engines:
+    return Engines(settings)
+
+
+@cache
+def get_engine() -> Engines:
     return build_engine(get_settings())
 
 

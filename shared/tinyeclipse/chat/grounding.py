@@ -8,7 +8,7 @@ from tinyeclipse.chat.llm import LLMAnswer
 from tinyeclipse.chat.passages import split
 from tinyeclipse.chat.reading import Reading, ScoredSentence
 from tinyeclipse.chat.terms import coverage, key_terms
-from tinyeclipse.ingestion.embedder import Embedder
+from tinyeclipse.embeddings.base import Embedder
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 # An answer sentence is supported when a sentence of a cited source means nearly the same (all-MiniLM-L6-v2

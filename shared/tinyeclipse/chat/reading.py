@@ -14,7 +14,7 @@ import numpy as np
 from tinyeclipse.chat.llm import ContextChunk
 from tinyeclipse.chat.passages import Sentence, split
 from tinyeclipse.chat.terms import coverage, key_terms
-from tinyeclipse.ingestion.embedder import Embedder
+from tinyeclipse.embeddings.base import Embedder
 
 # How many of the best chunks are read sentence by sentence (the rest rarely hold the answer).
 CHUNKS_READ = 3

@@ -1,4 +1,9 @@
-"""Hybrid retrieval within one tenant: nearest chunks by cosine (HNSW) fused with full-text search (RRF)."""
+"""Hybrid retrieval within one tenant: nearest chunks by cosine (HNSW) fused with full-text search (RRF).
+
+Only the chunks of the tenant's current embedding model take part (while it moves to another model its chunks
+exist twice). The question's key words are parsed with the visitor's language and also as written ('simple'),
+so a chunk stemmed in its own language and a name in any language both match.
+"""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -15,12 +20,16 @@ HYBRID_SEARCH = """
 WITH vector_hits AS MATERIALIZED (
     SELECT id, row_number() OVER (ORDER BY distance) AS rank
     FROM (SELECT id, embedding <=> %(vector)s AS distance FROM embeddings
-          WHERE tenant_id = %(tenant)s ORDER BY distance LIMIT %(candidates)s) nearest
+          WHERE tenant_id = %(tenant)s AND embedding_model = %(model)s
+          ORDER BY distance LIMIT %(candidates)s) nearest
 ), keyword_hits AS MATERIALIZED (
     SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
-    FROM (SELECT id, ts_rank_cd(content_tsv, query) AS score
-          FROM embeddings, to_tsquery('simple', %(keywords)s) AS query
-          WHERE tenant_id = %(tenant)s AND %(keywords)s <> '' AND content_tsv @@ query
+    FROM (SELECT id, ts_rank_cd(content_tsv, parsed.query) AS score
+          FROM embeddings,
+               (SELECT to_tsquery(%(words)s::regconfig, %(keywords)s) || to_tsquery('simple', %(keywords)s)
+                AS query) parsed
+          WHERE tenant_id = %(tenant)s AND embedding_model = %(model)s AND %(keywords)s <> ''
+            AND content_tsv @@ parsed.query
           ORDER BY score DESC LIMIT %(candidates)s) matches
 ), fused AS (
     SELECT COALESCE(v.id, k.id) AS id, v.rank AS vector_rank, k.rank AS keyword_rank,
@@ -52,9 +61,16 @@ class Retrieved:
     keyword_rank: int | None  # rank among the full-text matches (None: no key word matched)
 
 
-def search(
-    conn: Connection, tenant_id: UUID, vector: np.ndarray, keywords: str, *, k: int, candidates: int
-) -> list[Retrieved]:
+@dataclass(frozen=True)
+class Query:
+    tenant_id: UUID
+    model: str  # the embedding model of the chunks to search (the tenant's current one)
+    vector: np.ndarray  # the question by that model
+    keywords: str  # an OR query of the question's key words for to_tsquery ('' for none)
+    words: str  # the text-search configuration of the visitor's language ('simple' when unknown)
+
+
+def search(conn: Connection, query: Query, *, k: int, candidates: int) -> list[Retrieved]:
     """The best `k` chunks of the tenant. RLS scopes the connection; the explicit filter lets the index help."""
     # With a tenant filter HNSW may stop short of `candidates` rows; iterative scans keep going (pgvector 0.8).
     conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
@@ -63,9 +79,11 @@ def search(
         return cursor.execute(
             HYBRID_SEARCH,
             {
-                "vector": vector,
-                "tenant": tenant_id,
-                "keywords": keywords,
+                "vector": query.vector,
+                "tenant": query.tenant_id,
+                "model": query.model,
+                "keywords": query.keywords,
+                "words": query.words,
                 "candidates": candidates,
                 "k": k,
                 "rrf_k": RRF_K,

@@ -19,8 +19,8 @@ from operator import attrgetter
 
 from tokenizers import Encoding, Tokenizer
 
+from tinyeclipse.embeddings.minilm import model_path
 from tinyeclipse.ingestion.documents import Block, Document
-from tinyeclipse.ingestion.embedder import model_path
 
 # A sentence ends at . ! ? before whitespace, at a CJK full stop, or at a line break.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[\u3002\uff01\uff1f])|\s*\n\s*")

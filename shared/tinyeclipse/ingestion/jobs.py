@@ -14,7 +14,7 @@ from psycopg.types.json import Jsonb
 
 from tinyeclipse.db import Connection
 
-Reason = Literal["created", "manual", "scheduled"]
+Reason = Literal["created", "manual", "scheduled", "model"]
 JOB_COLUMNS = "id, tenant_id, source_id, reason, status, attempts, max_attempts, run_at, last_error, created_at"
 MAX_BACKOFF_SECONDS = 3600.0
 # Taking a job: running, one more attempt, leased to %(worker)s for %(lease)s seconds.

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 from uuid import UUID
 
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from tinyeclipse.db import Connection
@@ -78,7 +79,8 @@ def read_file(conn: Connection, source_id: UUID, into: BinaryIO, slice_bytes: in
 def mark_indexed(conn: Connection, source_id: UUID) -> dict[str, Any]:
     row = conn.execute(
         """UPDATE sources SET status = 'indexed', error = NULL, last_indexed_at = now(), updated_at = now(),
-               chunk_count = (SELECT count(*) FROM embeddings WHERE source_id = %(id)s),
+               chunk_count = (SELECT count(DISTINCT (document_id, chunk_index)) FROM embeddings
+                              WHERE source_id = %(id)s),
                document_count = (SELECT count(*) FROM documents WHERE source_id = %(id)s)
            WHERE id = %(id)s RETURNING chunk_count, document_count""",
         {"id": source_id},
@@ -139,17 +141,24 @@ class ChunkRow:
     chunk_index: int
     content: str
     metadata: dict[str, Any]
+    language: str  # the text-search configuration of the chunk's words ('simple' when the language is unknown)
 
 
 def insert_chunks(
-    conn: Connection, tenant_id: UUID, source_id: UUID, chunks: Sequence[ChunkRow], vectors: "np.ndarray"
+    conn: Connection,
+    tenant_id: UUID,
+    source_id: UUID,
+    chunks: Sequence[ChunkRow],
+    vectors: "np.ndarray",
+    model: str,
 ) -> None:
-    """Write chunks with their embeddings. executemany pipelines the inserts; COPY is not allowed
+    """Write chunks with their embeddings by `model`. executemany pipelines the inserts; COPY is not allowed
     on a table under row-level security."""
     with conn.cursor() as cursor:
         cursor.executemany(
-            """INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, metadata, embedding)
-               VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+            """INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, metadata, language,
+                                       embedding, embedding_model)
+               VALUES (%s, %s, %s, %s, %s, %s, %s::regconfig, %s, %s)""",
             [
                 (
                     tenant_id,
@@ -158,18 +167,71 @@ def insert_chunks(
                     chunk.chunk_index,
                     chunk.content,
                     Jsonb(chunk.metadata),
+                    chunk.language,
                     vector,
+                    model,
                 )
                 for chunk, vector in zip(chunks, vectors, strict=True)
             ],
         )
 
 
+def documents_without_model(conn: Connection, source_id: UUID, model: str) -> list[UUID]:
+    """The source's documents that have no chunks embedded by `model` yet."""
+    rows = conn.execute(
+        """SELECT d.id FROM documents d WHERE d.source_id = %s AND NOT EXISTS
+               (SELECT 1 FROM embeddings e WHERE e.document_id = d.id AND e.embedding_model = %s)
+           ORDER BY d.position""",
+        [source_id, model],
+    )
+    return [row["id"] for row in rows]
+
+
+def document_chunks(conn: Connection, document_id: UUID, model: str) -> list[ChunkRow]:
+    """A document's chunks as `model` embedded them (text, metadata and language are the same for every model)."""
+    with conn.cursor(row_factory=class_row(ChunkRow)) as cursor:
+        return cursor.execute(
+            """SELECT document_id, chunk_index, content, metadata, language::text AS language FROM embeddings
+               WHERE document_id = %s AND embedding_model = %s ORDER BY chunk_index""",
+            [document_id, model],
+        ).fetchall()
+
+
+def tenant_has_documents_without_model(conn: Connection, tenant_id: UUID, model: str) -> bool:
+    row = conn.execute(
+        """SELECT EXISTS (SELECT 1 FROM documents d WHERE d.tenant_id = %s AND NOT EXISTS
+               (SELECT 1 FROM embeddings e WHERE e.document_id = d.id AND e.embedding_model = %s)) AS missing""",
+        [tenant_id, model],
+    ).fetchone()
+    assert row is not None
+    return row["missing"]
+
+
+def tenant_source_ids(conn: Connection, tenant_id: UUID) -> list[UUID]:
+    return [row["id"] for row in conn.execute("SELECT id FROM sources WHERE tenant_id = %s", [tenant_id])]
+
+
+def delete_retired_chunks(conn: Connection, grace_seconds: float, limit: int) -> int:
+    """Chunks of a model no tenant reads or moves to any more, `grace_seconds` after the tenant switched away
+    from it (a question under way when it switched still reads them). At most `limit` rows per call."""
+    cursor = conn.execute(
+        """DELETE FROM embeddings WHERE id IN (
+               SELECT e.id FROM embeddings e JOIN tenants t ON t.id = e.tenant_id
+               WHERE e.embedding_model <> t.index_model
+                 AND e.embedding_model <> COALESCE(t.settings ->> 'embedding_model', t.index_model)
+                 AND t.index_model_since < now() - make_interval(secs => %s)
+               LIMIT %s)""",
+        [grace_seconds, limit],
+    )
+    return cursor.rowcount
+
+
 def chunks_of(conn: Connection, source_id: UUID) -> Iterator[dict[str, Any]]:
-    """A source's chunks in reading order (documents by position, chunks by index)."""
+    """A source's chunks, as its tenant's answers read them, in reading order (documents by position, chunks by
+    index)."""
     yield from conn.execute(
         """SELECT e.id, e.document_id, e.chunk_index, e.content, e.metadata
-           FROM embeddings e JOIN documents d ON d.id = e.document_id
-           WHERE e.source_id = %s ORDER BY d.position, e.chunk_index""",
+           FROM embeddings e JOIN documents d ON d.id = e.document_id JOIN tenants t ON t.id = e.tenant_id
+           WHERE e.source_id = %s AND e.embedding_model = t.index_model ORDER BY d.position, e.chunk_index""",
         [source_id],
     )

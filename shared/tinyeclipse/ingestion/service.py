@@ -11,6 +11,7 @@ from tinyeclipse.ingestion.queue import get_queue
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.tenants import repository as tenants_repository
 from tinyeclipse.tenants.errors import TenantNotFound
+from tinyeclipse.tenants.index_model import switch, tenant_models
 
 PDF_MAGIC = b"%PDF-"
 
@@ -86,3 +87,17 @@ def request_ingestion(db: Database, settings: Settings, source_id: UUID) -> Inge
             raise SourceNotFound(source_id)
         job = get_queue(settings).enqueue(conn, row["tenant_id"], source_id, "manual")
     return IngestJob(**job.__dict__)
+
+
+def follow_embedding_model(conn: Connection, settings: Settings, tenant_id: UUID) -> None:
+    """After the tenant chose another embedding model: every source is embedded with it too (the answers read
+    the old chunks meanwhile and switch when the last source is done). With no documents it switches now."""
+    models = tenant_models(conn, tenant_id)
+    if models is None or not models.moving:
+        return
+    if not repository.tenant_has_documents_without_model(conn, tenant_id, models.target):
+        switch(conn, tenant_id, models.target)
+        return
+    queue = get_queue(settings)
+    for source_id in repository.tenant_source_ids(conn, tenant_id):
+        queue.enqueue(conn, tenant_id, source_id, "model")

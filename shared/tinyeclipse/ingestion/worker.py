@@ -17,7 +17,7 @@ from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 from tinyeclipse.ingestion import jobs, repository
 from tinyeclipse.ingestion.documents import ExtractionError
-from tinyeclipse.ingestion.pipeline import IndexResult, index_source
+from tinyeclipse.ingestion.pipeline import IndexResult, embed_for_model, index_source
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,8 @@ def process(db: Database, settings: Settings, job: jobs.Job, worker: str) -> Pro
         return _give_up(db, job, f"The worker stopped during ingestion {job.max_attempts} times; giving up.")
     try:
         with Heartbeat(db, job, worker, settings.job_lease_seconds) as lease:
-            result = index_source(db, settings, job.tenant_id, job.source_id, progress=lease.check)
+            run = embed_for_model if job.reason == "model" else index_source
+            result = run(db, settings, job.tenant_id, job.source_id, progress=lease.check)
     except LeaseLost:
         logger.warning("ingest job lease lost to another worker; leaving it", extra=_job_log(job))
         return Processed("lost")

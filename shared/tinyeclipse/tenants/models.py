@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from tinyeclipse.embeddings.names import EmbeddingModel
 from tinyeclipse.tenants.settings import Domain, Plan, TenantSettings
 
 
@@ -58,6 +59,10 @@ class Tenant(BaseModel):
     domain: str | None
     settings: dict[str, Any] = Field(description="The tenant's overrides of its plan's defaults.")
     effective_settings: TenantSettings = Field(description="Plan defaults with the overrides applied.")
+    index_model: EmbeddingModel = Field(
+        description="The embedding model of the chunks the answers read now. After a change of "
+        "effective_settings.embedding_model it stays the old one until every source has chunks of the new one."
+    )
     created_at: datetime
     updated_at: datetime
 

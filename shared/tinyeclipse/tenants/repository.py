@@ -1,15 +1,17 @@
 """Tenants' SQL. Every function takes a connection from a `Database` transaction."""
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from psycopg import errors, sql
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from tinyeclipse.db import Connection
 from tinyeclipse.tenants.errors import WhmcsClientIdTaken
 
-COLUMNS = "id, whmcs_client_id, name, plan, status, domain, settings, created_at, updated_at"
+COLUMNS = "id, whmcs_client_id, name, plan, status, domain, settings, index_model, created_at, updated_at"
 UPDATABLE = frozenset({"name", "whmcs_client_id", "plan", "status", "domain", "settings"})
 
 
@@ -21,8 +23,8 @@ def _check_unique(exc: errors.UniqueViolation, whmcs_client_id: object) -> None:
 def insert(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
     try:
         row = conn.execute(
-            f"""INSERT INTO tenants (whmcs_client_id, name, plan, domain, settings)
-                VALUES (%(whmcs_client_id)s, %(name)s, %(plan)s, %(domain)s, %(settings)s)
+            f"""INSERT INTO tenants (whmcs_client_id, name, plan, domain, settings, index_model)
+                VALUES (%(whmcs_client_id)s, %(name)s, %(plan)s, %(domain)s, %(settings)s, %(index_model)s)
                 RETURNING {COLUMNS}""",
             {**values, "settings": Jsonb(values["settings"])},
         ).fetchone()
@@ -93,3 +95,24 @@ def update(conn: Connection, tenant_id: UUID, values: dict[str, Any]) -> dict[st
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class IndexModels:
+    current: str  # the model of the chunks the answers read
+    chosen: str | None  # the tenant's setting (None: not set, keep the current one)
+
+
+def index_models(conn: Connection, tenant_id: UUID) -> IndexModels | None:
+    with conn.cursor(row_factory=class_row(IndexModels)) as cursor:
+        return cursor.execute(
+            "SELECT index_model AS current, settings ->> 'embedding_model' AS chosen FROM tenants WHERE id = %s",
+            [tenant_id],
+        ).fetchone()
+
+
+def set_index_model(conn: Connection, tenant_id: UUID, model: str) -> None:
+    conn.execute(
+        "UPDATE tenants SET index_model = %s, index_model_since = now() WHERE id = %s AND index_model <> %s",
+        [model, tenant_id, model],
+    )

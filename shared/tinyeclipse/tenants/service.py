@@ -8,6 +8,7 @@ from uuid import UUID
 
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
+from tinyeclipse.ingestion.service import follow_embedding_model
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.tenants import repository
 from tinyeclipse.tenants.errors import TenantNotFound
@@ -22,7 +23,10 @@ def _to_tenant(row: dict[str, Any], settings: Settings) -> Tenant:
 
 def create_tenant(db: Database, settings: Settings, data: TenantCreate) -> Tenant:
     values = data.model_dump()
-    values["settings"] = validate_overrides(data.plan, data.settings, operator_defaults(settings))
+    # The operator's EMBEDDING_MODEL is the new tenant's own from now on: changing it later moves no one.
+    overrides = {"embedding_model": settings.embedding_model, **data.settings}
+    values["settings"] = validate_overrides(data.plan, overrides, operator_defaults(settings))
+    values["index_model"] = values["settings"]["embedding_model"]
     with db.operator() as conn:
         return _to_tenant(repository.insert(conn, values), settings)
 
@@ -67,5 +71,6 @@ def update_tenant(db: Database, settings: Settings, tenant_id: UUID, data: Tenan
         overrides = merge_patch(current["settings"], changes.get("settings") or {})
         changes["settings"] = validate_overrides(plan, overrides, operator_defaults(settings))
         row = repository.update(conn, tenant_id, changes)
+        follow_embedding_model(conn, settings, tenant_id)
     assert row is not None
     return _to_tenant(row, settings)

@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from tinyeclipse.embeddings.names import DEFAULT_MODEL, EmbeddingModel
 from tinyeclipse.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -139,6 +140,9 @@ class TenantSettings(BaseModel):
     primary_color: Colour = "#4f46e5"
     primary_text_color: Colour = "#ffffff"
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    # Which model embeds the tenant's knowledge and questions (docs/languages.md). New tenants get the operator's
+    # EMBEDDING_MODEL; changing it re-indexes every source, and the answers switch when that is complete.
+    embedding_model: EmbeddingModel = DEFAULT_MODEL
     contact: str | None = Field(default=None, min_length=3, max_length=500)
     # Replaces the plan's system prompt for this tenant's bot.
     system_prompt: str | None = Field(default=None, min_length=10, max_length=8_000)
