@@ -3,6 +3,7 @@
 import pytest
 
 from tinyeclipse.chat.intents import Detected, Intent, detect, has_content, normalise, reply
+from tinyeclipse.chat.language import visitor_language
 
 GREETING, THANKS, GOODBYE, IDENTITY, HANDOFF = (
     Intent.greeting,
@@ -173,9 +174,10 @@ GREETING_SETTING = "Welkom bij Demo Hosting! Waarmee kan ik helpen?"
         ("danke", None, "Gern geschehen! Kann ich Ihnen sonst noch helfen?"),
         ("merci", None, "Je vous en prie ! Puis-je vous aider avec autre chose ?"),
         ("gracias", None, "¡De nada! ¿Puedo ayudarle con algo más?"),
-        ("thanks!", "nl-BE", "Graag gedaan! Kan ik je nog ergens anders mee helpen?"),  # the widget's language wins
+        # "thanks" is English and Dutch: the widget's language tells
+        ("thanks!", "nl-BE", "Graag gedaan! Kan ik je nog ergens anders mee helpen?"),
         ("👍", None, "You're welcome! Anything else I can help with?"),
-        ("thanks!", "ja", "You're welcome! Anything else I can help with?"),  # no Japanese texts: the message's
+        ("thanks!", "ja", "You're welcome! Anything else I can help with?"),  # no Japanese texts: English
         ("bedankt", "ja", "Graag gedaan! Kan ik je nog ergens anders mee helpen?"),
     ],
 )
@@ -183,12 +185,20 @@ def test_thanks_are_answered_in_the_visitors_language(message: str, language: st
     detected = detect(message)
     assert detected is not None
     assert detected.intent is THANKS
-    assert reply(THANKS, greeting=GREETING_SETTING, team="Demo Hosting", language=language, message=message) == expected
+    answer_in = visitor_language(message, language, "en")
+    assert reply(THANKS, greeting=GREETING_SETTING, team="Demo Hosting", language=answer_in) == expected
 
 
 def test_a_greeting_is_answered_with_the_tenants_own_greeting() -> None:
-    answer = reply(GREETING, greeting=GREETING_SETTING, team="Demo Hosting", language="fr", message="bonjour")
+    answer = reply(GREETING, greeting=GREETING_SETTING, team="Demo Hosting", language="fr")
     assert answer == GREETING_SETTING
+
+
+def test_the_built_in_greeting_is_in_the_visitors_language() -> None:
+    built_in = "Hi! How can I help you today?"
+    assert reply(GREETING, greeting=built_in, team=None, language="nl") == "Hoi! Waarmee kan ik je helpen?"
+    assert reply(GREETING, greeting=built_in, team=None, language="de-AT") == "Hallo! Wie kann ich Ihnen helfen?"
+    assert reply(GREETING, greeting=built_in, team=None, language="ja") == built_in
 
 
 @pytest.mark.parametrize(
@@ -202,33 +212,43 @@ def test_a_greeting_is_answered_with_the_tenants_own_greeting() -> None:
     ],
 )
 def test_goodbyes_are_short_and_in_the_visitors_language(message: str, expected: str) -> None:
-    answer = reply(GOODBYE, greeting=GREETING_SETTING, team="Demo Hosting", language=None, message=message)
+    answer = reply(
+        GOODBYE, greeting=GREETING_SETTING, team="Demo Hosting", language=visitor_language(message, None, "en")
+    )
     assert answer.startswith(expected)
 
 
 def test_the_bot_says_whose_assistant_it_is() -> None:
-    english = reply(IDENTITY, greeting="", team="Demo Hosting", language=None, message="are you a bot?")
+    english = reply(IDENTITY, greeting="", team="Demo Hosting", language=visitor_language("are you a bot?", None, "en"))
     assert english == (
         "I'm Demo Hosting's virtual assistant: I answer from Demo Hosting's own help pages. "
         "Ask for a person at any time."
     )
-    dutch = reply(IDENTITY, greeting="", team="Demo Hosting", language=None, message="ben je een robot?")
+    dutch = reply(
+        IDENTITY, greeting="", team="Demo Hosting", language=visitor_language("ben je een robot?", None, "en")
+    )
     assert dutch.startswith("Ik ben de virtuele assistent van Demo Hosting")
-    german = reply(IDENTITY, greeting="", team="Demo Hosting", language=None, message="bist du ein Bot")
+    german = reply(IDENTITY, greeting="", team="Demo Hosting", language=visitor_language("bist du ein Bot", None, "en"))
     assert german.startswith("Ich bin der virtuelle Assistent von Demo Hosting")
-    nameless = reply(IDENTITY, greeting="", team=None, language="en", message="who are you")
+    nameless = reply(IDENTITY, greeting="", team=None, language="en")
     assert nameless.startswith("I'm a virtual assistant: I answer from this website's own help pages.")
 
 
 def test_a_hand_off_says_a_person_follows_up_and_gives_the_contact_route() -> None:
     with_contact = reply(
-        HANDOFF, greeting="", team="Demo Hosting", language=None, message="mens spreken", contact="support@demo.example"
+        HANDOFF,
+        greeting="",
+        team="Demo Hosting",
+        language=visitor_language("mens spreken", None, "en"),
+        contact="support@demo.example",
     )
     assert with_contact == (
         "Ik geef dit door aan ons team; een medewerker neemt contact met je op. "
         "Je kunt ons ook direct bereiken via support@demo.example."
     )
-    without = reply(HANDOFF, greeting="", team="Demo Hosting", language=None, message="talk to a human")
+    without = reply(HANDOFF, greeting="", team="Demo Hosting", language=visitor_language("talk to a human", None, "en"))
     assert without == "I'll pass this on to our team, and a person will get back to you."
-    french = reply(HANDOFF, greeting="", team=None, language=None, message="un humain", contact="+33 1 23 45 67 89")
+    french = reply(
+        HANDOFF, greeting="", team=None, language=visitor_language("un humain", None, "en"), contact="+33 1 23 45 67 89"
+    )
     assert french.startswith("Je transmets votre demande à notre équipe") and french.endswith("+33 1 23 45 67 89.")

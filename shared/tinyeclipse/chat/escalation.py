@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from tinyeclipse.chat.replies import Replies, replies
 from tinyeclipse.tenants.settings import TenantSettings
 
 
@@ -12,34 +13,32 @@ class Outcome:
     refused: bool
 
 
-def _human(contact: str | None) -> str:
-    return f"Please contact our team at {contact}." if contact else "Please ask to speak to a member of our team."
+def _human(contact: str | None, texts: Replies) -> str:
+    return texts.contact_team.format(contact=contact) if contact else texts.ask_for_person
 
 
-def refusal(contact: str | None, handed_over: bool = False) -> str:
-    """`handed_over`: the conversation now waits for the team (the tenant's escalation_hands_over)."""
+def refusal(contact: str | None, handed_over: bool = False, language: str | None = None) -> str:
+    """`handed_over`: the conversation now waits for the team (the tenant's escalation_hands_over); `language`:
+    the visitor's (English when the bot has no texts for it)."""
+    texts = replies(language)
     if handed_over:
-        also = f" You can also reach them at {contact}." if contact else ""
-        return (
-            "I'm sorry, I can't answer that from the information I have. "
-            f"I've passed your question on to our team, and a person will answer here.{also}"
-        )
-    return f"I'm sorry, I can't answer that from the information I have. {_human(contact)}"
+        also = texts.also_reach.format(contact=contact) if contact else ""
+        return f"{texts.cannot_answer} {texts.passed_on}{also}"
+    return f"{texts.cannot_answer} {_human(contact, texts)}"
 
 
-def hand_off(contact: str | None) -> str:
-    return (
-        "I'm sorry, I can't answer right now. I've passed your question on to our team, "
-        f"and someone will follow up. {_human(contact)}"
-    )
+def hand_off(contact: str | None, language: str | None = None) -> str:
+    texts = replies(language)
+    return f"{texts.unavailable} {_human(contact, texts)}"
 
 
-def decide(answer: str, confidence: float, settings: TenantSettings) -> Outcome:
+def decide(answer: str, confidence: float, settings: TenantSettings, language: str | None = None) -> Outcome:
     """Below the refuse threshold the bot does not answer; below the escalate threshold a human reviews."""
     if confidence < settings.refuse_threshold or not answer.strip():
-        return Outcome(refusal(settings.contact, settings.escalation_hands_over), escalated=True, refused=True)
+        text = refusal(settings.contact, settings.escalation_hands_over, language)
+        return Outcome(text, escalated=True, refused=True)
     return Outcome(answer, escalated=confidence < settings.escalate_threshold, refused=False)
 
 
-def provider_failed(settings: TenantSettings) -> Outcome:
-    return Outcome(hand_off(settings.contact), escalated=True, refused=False)
+def provider_failed(settings: TenantSettings, language: str | None = None) -> Outcome:
+    return Outcome(hand_off(settings.contact, language), escalated=True, refused=False)

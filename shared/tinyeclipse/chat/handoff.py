@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from tinyeclipse.chat.models import ContactRequest, HandoffRequest, HandoffStatus
+from tinyeclipse.chat.replies import expected_reply
 from tinyeclipse.config import Settings
 from tinyeclipse.conversations import ownership
 from tinyeclipse.conversations import repository as conversations
@@ -14,9 +15,6 @@ from tinyeclipse.db import Database
 from tinyeclipse.notifications import enqueue
 from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
 from tinyeclipse.tenants.settings import TenantSettings
-
-# What the visitor is told when the tenant did not say how soon it answers.
-DEFAULT_EXPECTED_REPLY = "as soon as possible"
 
 
 def request_handoff(
@@ -48,7 +46,8 @@ def request_handoff(
             }
             enqueue(conn, settings, request.tenant_id, "handoff.requested", data, conversation_id)
     waiting_since = now if moved.changed else conversation["waiting_since"]
-    return status(public, moved.after, waiting_since, conversation["visitor_email"], now)
+    language = request.language or public.language
+    return status(public, moved.after, waiting_since, conversation["visitor_email"], now, language)
 
 
 def status(
@@ -57,15 +56,17 @@ def status(
     waiting_since: datetime | None,
     visitor_email: str | None,
     now: datetime,
+    language: str | None = None,
 ) -> HandoffStatus:
-    """Ask for an email while nobody answers, outside office hours or once the tenant's patience runs out."""
+    """Ask for an email while nobody answers, outside office hours or once the tenant's patience runs out.
+    `language`: the visitor's, for the default expected reply ("as soon as possible")."""
     office_open = is_open(public.office_hours, now)
     waited_long = waiting_since is not None and now - waiting_since >= timedelta(minutes=public.ask_email_after_minutes)
     return HandoffStatus(
         handled_by=handled_by,
         office_open=office_open,
         ask_email=handled_by is State.waiting and visitor_email is None and (not office_open or waited_long),
-        expected_reply=public.expected_reply or DEFAULT_EXPECTED_REPLY,
+        expected_reply=expected_reply(public.expected_reply, language),
     )
 
 

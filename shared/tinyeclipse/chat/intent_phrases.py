@@ -1,5 +1,5 @@
-"""The data of the small-talk and hand-off recogniser (tinyeclipse.chat.intents): the phrases per language and
-the bot's reply texts. No logic here.
+"""The data of the small-talk and hand-off recogniser (tinyeclipse.chat.intents): the phrases per language (the
+bot's reply texts are in tinyeclipse.chat.replies). No logic here.
 
 Phrases are data: lower-case words separated by single spaces, as `normalise` leaves a message, with small
 regular-expression groups for variants. Accents, apostrophes and doubled letters are folded in the phrases the
@@ -10,7 +10,7 @@ of one), or, for a request for a person found anywhere in a message, in HANDOFF_
 tests/unit/test_intents.py.
 
 To add a language: add its code to LANGUAGES (the order settles ties), a `Phrases` to SMALL_TALK, its patterns to
-HANDOFF_REQUESTS and a `Texts` to TEXTS (without one, answers fall back to English).
+HANDOFF_REQUESTS and its texts to tinyeclipse.chat.replies (without them, answers fall back to English).
 """
 
 from dataclasses import dataclass
@@ -480,68 +480,5 @@ HANDOFF_REQUESTS: dict[str, tuple[str, ...]] = {
         f"(hablar|charlar|comunicarme|comunicar|contactar|conversar) (\\w+ ){{0,2}}?(con|a) {_ES_WHO}",
         "(quiero|necesito|quisiera|prefiero) (un |una )(humano|persona real|agente|asesor|operador|ser humano|persona)",
         "(llamenme|llamame|me (pueden|puede|podrian|podria) llamar)",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Texts:
-    thanks: str
-    goodbye: str
-    identity: str  # {team}: the tenant's name
-    identity_unnamed: str
-    handoff: str
-    contact: str  # appended to the hand-off answer when the tenant has a contact route; {contact}
-
-
-TEXTS: dict[str, Texts] = {
-    "en": Texts(
-        thanks="You're welcome! Anything else I can help with?",
-        goodbye="Goodbye! Feel free to come back with any other question.",
-        identity="I'm {team}'s virtual assistant: I answer from {team}'s own help pages. Ask for a person at any time.",
-        identity_unnamed="I'm a virtual assistant: I answer from this website's own help pages. "
-        "Ask for a person at any time.",
-        handoff="I'll pass this on to our team, and a person will get back to you.",
-        contact=" You can also reach them directly at {contact}.",
-    ),
-    "nl": Texts(
-        thanks="Graag gedaan! Kan ik je nog ergens anders mee helpen?",
-        goodbye="Tot ziens! Je kunt altijd terugkomen met een nieuwe vraag.",
-        identity="Ik ben de virtuele assistent van {team}: ik antwoord op basis van de eigen hulppagina's van "
-        "{team}. Je kunt altijd vragen om een medewerker.",
-        identity_unnamed="Ik ben een virtuele assistent: ik antwoord op basis van de eigen hulppagina's van deze "
-        "website. Je kunt altijd vragen om een medewerker.",
-        handoff="Ik geef dit door aan ons team; een medewerker neemt contact met je op.",
-        contact=" Je kunt ons ook direct bereiken via {contact}.",
-    ),
-    "de": Texts(
-        thanks="Gern geschehen! Kann ich Ihnen sonst noch helfen?",
-        goodbye="Auf Wiedersehen! Sie können jederzeit mit einer neuen Frage wiederkommen.",
-        identity="Ich bin der virtuelle Assistent von {team}: Ich antworte anhand der eigenen Hilfeseiten von "
-        "{team}. Sie können jederzeit nach einem Menschen fragen.",
-        identity_unnamed="Ich bin ein virtueller Assistent: Ich antworte anhand der eigenen Hilfeseiten dieser "
-        "Website. Sie können jederzeit nach einem Menschen fragen.",
-        handoff="Ich leite Ihr Anliegen an unser Team weiter; ein Mitarbeiter meldet sich bei Ihnen.",
-        contact=" Sie erreichen uns auch direkt unter {contact}.",
-    ),
-    "fr": Texts(
-        thanks="Je vous en prie ! Puis-je vous aider avec autre chose ?",
-        goodbye="Au revoir ! N'hésitez pas à revenir si vous avez une autre question.",
-        identity="Je suis l'assistant virtuel de {team} : je réponds à partir des pages d'aide de {team}. "
-        "Vous pouvez demander à parler à une personne à tout moment.",
-        identity_unnamed="Je suis un assistant virtuel : je réponds à partir des pages d'aide de ce site. "
-        "Vous pouvez demander à parler à une personne à tout moment.",
-        handoff="Je transmets votre demande à notre équipe ; une personne vous répondra.",
-        contact=" Vous pouvez aussi nous joindre directement : {contact}.",
-    ),
-    "es": Texts(
-        thanks="¡De nada! ¿Puedo ayudarle con algo más?",
-        goodbye="¡Hasta luego! Vuelva cuando quiera si tiene otra pregunta.",
-        identity="Soy el asistente virtual de {team}: respondo a partir de las páginas de ayuda de {team}. "
-        "Puede pedir hablar con una persona en cualquier momento.",
-        identity_unnamed="Soy un asistente virtual: respondo a partir de las páginas de ayuda de este sitio. "
-        "Puede pedir hablar con una persona en cualquier momento.",
-        handoff="Paso su consulta a nuestro equipo; una persona se pondrá en contacto con usted.",
-        contact=" También puede contactarnos directamente en {contact}.",
     ),
 }

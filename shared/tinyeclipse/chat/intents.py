@@ -10,15 +10,17 @@ route. Asking how to reach a channel ("How do I contact support?") is a question
 A message has content when it has a letter, a digit or a pictographic symbol (Unicode L*, N* or So): "5", "ok"
 and "👋" (a greeting) have content; "", "...", "¿?" do not and are refused by the request model.
 
-The phrases and reply texts are data, in tinyeclipse.chat.intent_phrases.
+The phrases are data, in tinyeclipse.chat.intent_phrases; the reply texts, per language, in tinyeclipse.chat.replies.
 """
 
 import re
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
-from tinyeclipse.chat.intent_phrases import HANDOFF_REQUESTS, LANGUAGES, SMALL_TALK, TEXTS
+from tinyeclipse.chat.intent_phrases import HANDOFF_REQUESTS, LANGUAGES, SMALL_TALK
+from tinyeclipse.chat.replies import greeting as greeting_in
+from tinyeclipse.chat.replies import replies
 
 
 class Intent(StrEnum):
@@ -34,6 +36,8 @@ class Detected:
     intent: Intent
     # The language whose phrases matched ("en", "nl", "de", "fr", "es"); None when nothing told (an emoji, "ok").
     language: str | None
+    # Every language that matched as well, `language` first: "hallo" is ("nl", "de"), and tells neither.
+    languages: tuple[str, ...] = field(default=(), compare=False)
 
 
 _PRIORITY = (Intent.handoff, Intent.identity, Intent.goodbye, Intent.thanks, Intent.greeting)
@@ -120,8 +124,9 @@ def _segments(text: str) -> list[tuple[Intent | None, str]] | None:
     return best[len(text)][1] if len(text) in best else None
 
 
-def _language_of(parts: list[str]) -> str | None:
-    """The language with the most parts in its phrase lists; a part that several share ("hallo") counts for each."""
+def _languages_of(parts: list[str]) -> tuple[str, ...]:
+    """The languages with the most parts in their phrase lists, in LANGUAGES order; a part that several share
+    ("hallo") counts for each."""
     votes = {
         language: sum(
             any(lang == language and pattern.fullmatch(part) for lang, _, pattern in _SMALL_TALK) for part in parts
@@ -129,7 +134,7 @@ def _language_of(parts: list[str]) -> str | None:
         for language in LANGUAGES
     }
     best = max(votes.values())
-    return next(language for language in LANGUAGES if votes[language] == best) if best else None
+    return tuple(language for language in LANGUAGES if votes[language] == best) if best else ()
 
 
 def detect(message: str) -> Detected | None:
@@ -137,7 +142,7 @@ def detect(message: str) -> Detected | None:
     text = normalise(message)
     for language, pattern in _HANDOFF:
         if pattern.search(text):
-            return Detected(Intent.handoff, language)
+            return Detected(Intent.handoff, language, (language,))
     segments = _segments(text)
     if segments is None:
         return None
@@ -145,19 +150,8 @@ def detect(message: str) -> Detected | None:
     if not intents:
         return None
     intent = next(candidate for candidate in _PRIORITY if candidate in intents)
-    return Detected(intent, _language_of([part for _, part in segments]))
-
-
-def reply_language(language: str | None, message: str) -> str:
-    """The language of the answer: the widget's when we have texts for it, else the message's, else English."""
-    if language:
-        primary = language.split("-")[0].lower()
-        if primary in TEXTS:
-            return primary
-    detected = detect(message)
-    if detected is not None and detected.language in TEXTS:
-        return detected.language
-    return "en"
+    languages = _languages_of([part for _, part in segments])
+    return Detected(intent, languages[0] if languages else None, languages)
 
 
 def reply(
@@ -166,14 +160,14 @@ def reply(
     greeting: str,
     team: str | None,
     language: str | None,
-    message: str,
     contact: str | None = None,
 ) -> str:
-    """The bot's short answer. `greeting` is the tenant's own greeting, used as it is; `team` the tenant's name;
-    `language` the widget's language (None: the message's); `contact` the tenant's contact route, if any."""
+    """The bot's short answer in `language` (the visitor's, tinyeclipse.chat.language; English when there are no
+    texts for it). `greeting` is the tenant's own greeting, used as written unless it is the built-in default;
+    `team` the tenant's name; `contact` the tenant's contact route, if any."""
     if intent is Intent.greeting:
-        return greeting
-    texts = TEXTS[reply_language(language, message)]
+        return greeting_in(greeting, language)
+    texts = replies(language)
     if intent is Intent.thanks:
         return texts.thanks
     if intent is Intent.goodbye:

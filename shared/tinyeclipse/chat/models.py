@@ -68,6 +68,8 @@ class HandoffRequest(BaseModel):
 
     tenant_id: UUID
     session_id: SessionId
+    # The widget's language, for the default expected reply; the tenant's when absent.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 class HandoffStatus(BaseModel):

@@ -7,10 +7,11 @@ from uuid import UUID
 
 from tinyeclipse.chat import citations, grounding, intents, retrieval
 from tinyeclipse.chat.confidence import Confidence, assess, no_answer
-from tinyeclipse.chat.engine import Engine
+from tinyeclipse.chat.engine import Engine, Engines
 from tinyeclipse.chat.escalation import Outcome, decide, provider_failed
 from tinyeclipse.chat.features import extract
 from tinyeclipse.chat.intents import Intent
+from tinyeclipse.chat.language import tenant_languages, text_search_config, visitor_language
 from tinyeclipse.chat.llm import ContextChunk, LLMAnswer, LLMError, LLMRequest, Turn
 from tinyeclipse.chat.models import ChatRequest, ChatResponse, ConsentRequired, SourceRef
 from tinyeclipse.chat.prompts import system_prompt
@@ -23,6 +24,7 @@ from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.conversations.errors import ConversationNotFound
 from tinyeclipse.conversations.states import BOT_SILENT, Actor, Reason, State
 from tinyeclipse.db import Connection, Database
+from tinyeclipse.embeddings.names import EmbeddingModel
 from tinyeclipse.errors import InvalidInput
 from tinyeclipse.notifications import Event, enqueue
 from tinyeclipse.observability import record_chat_answer
@@ -46,6 +48,7 @@ class _Turn:
     # What a notification to the team tells besides the question.
     context: dict[str, object]
     was_escalated: bool
+    embedding_model: EmbeddingModel  # of the chunks the tenant's answers read now
 
 
 def _open_turn(db: Database, config: Settings, request: ChatRequest, origin: str | None) -> _Turn:
@@ -93,17 +96,25 @@ def _open_turn(db: Database, config: Settings, request: ChatRequest, origin: str
         message["id"],
         context,
         conversation["escalated"],
+        tenant.index_model,
     )
 
 
-def _retrieve(db: Database, engine: Engine, settings: Settings, turn: _Turn, query: str) -> list[retrieval.Retrieved]:
+def _retrieve(
+    db: Database, engine: Engine, settings: Settings, turn: _Turn, query: str, language: str
+) -> list[retrieval.Retrieved]:
+    """Step 2: the tenant's best chunks, by its model's vectors and by key words in the visitor's language."""
     vector = engine.embedder.encode_query(query)
     with db.tenant(turn.tenant_id) as conn:
         return retrieval.search(
             conn,
-            turn.tenant_id,
-            vector,
-            keyword_query(query),
+            retrieval.Query(
+                tenant_id=turn.tenant_id,
+                model=turn.embedding_model,
+                vector=vector,
+                keywords=keyword_query(query),
+                words=text_search_config(language),
+            ),
             k=settings.retrieval_top_k,
             candidates=settings.retrieval_candidates,
         )
@@ -124,9 +135,7 @@ def _context(found: list[retrieval.Retrieved]) -> list[ContextChunk]:
     ]
 
 
-def _respond(
-    engine: Engine, turn: _Turn, message: str, language: str | None, context: list[ContextChunk]
-) -> LLMAnswer | None:
+def _respond(engine: Engine, turn: _Turn, message: str, language: str, context: list[ContextChunk]) -> LLMAnswer | None:
     """The provider's answer; None when it failed (the caller hands off to a human)."""
     if not context:
         return LLMAnswer(text="", coherence=0.0, cited=(), tokens_in=0, tokens_out=0, model=engine.provider.name)
@@ -165,7 +174,7 @@ def _assess(
 
 
 def answer_message(
-    db: Database, settings: Settings, engine: Engine, request: ChatRequest, origin: str | None
+    db: Database, settings: Settings, engines: Engines, request: ChatRequest, origin: str | None
 ) -> ChatResponse:
     started = time.perf_counter()
     if len(request.message) > settings.chat_max_message_chars:
@@ -173,17 +182,25 @@ def answer_message(
     turn = _open_turn(db, settings, request, origin)
     if turn.handled_by in BOT_SILENT:
         return _held_for_a_person(turn)
+    engine = engines.using(turn.embedding_model)
+    # Before retrieval: the keyword search parses the question in it, and whatever the bot says is in it.
+    language = visitor_language(
+        request.message, request.language, turn.settings.language, tenant_languages(turn.settings.language)
+    )
     detected = intents.detect(request.message)
     if detected is not None:
-        return _answer_intent(db, settings, turn, request, detected.intent, started)
+        return _answer_intent(db, settings, turn, detected.intent, language, started)
     question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
-    found = _retrieve(db, engine, settings, turn, question)
+    found = _retrieve(db, engine, settings, turn, question, language)
     context = _context(found)
-    answer = _respond(engine, turn, request.message, request.language, context)
+    answer = _respond(engine, turn, request.message, language, context)
     reading = engine.reader.read(question, context)
-    language = request.language or turn.settings.language
-    confidence = _assess(engine, question, found, reading, answer, language.split("-")[0])
-    outcome = provider_failed(turn.settings) if answer is None else decide(answer.text, confidence.score, turn.settings)
+    confidence = _assess(engine, question, found, reading, answer, language)
+    outcome = (
+        provider_failed(turn.settings, language)
+        if answer is None
+        else decide(answer.text, confidence.score, turn.settings, language)
+    )
     # The operator sees what was found even for a refusal; the visitor is shown sources only with an answer.
     cited = answer.cited if answer else ()
     listed = citations.list_sources(found, cited, answer.quoted if answer else ())
@@ -250,16 +267,11 @@ def _held_for_a_person(turn: _Turn) -> ChatResponse:
 
 
 def _answer_intent(
-    db: Database, settings: Settings, turn: _Turn, request: ChatRequest, intent: Intent, started: float
+    db: Database, settings: Settings, turn: _Turn, intent: Intent, language: str, started: float
 ) -> ChatResponse:
     """Small talk gets a short friendly answer without retrieval; a request for a person is escalated."""
     text = intents.reply(
-        intent,
-        greeting=turn.settings.greeting,
-        team=turn.tenant_name,
-        language=request.language,
-        message=request.message,
-        contact=turn.settings.contact,
+        intent, greeting=turn.settings.greeting, team=turn.tenant_name, language=language, contact=turn.settings.contact
     )
     outcome = Outcome(text, escalated=intent is Intent.handoff, refused=False)
     latency_ms = round((time.perf_counter() - started) * 1000)

@@ -6,7 +6,9 @@ Both answer only a page on one of the tenant's domains, when it lists any, as th
 from datetime import UTC, datetime
 from uuid import UUID
 
+from tinyeclipse.chat.language import primary
 from tinyeclipse.chat.models import SessionMessage, SessionMessages, SessionMessagesQuery, WidgetConfig
+from tinyeclipse.chat.replies import greeting
 from tinyeclipse.config import Settings
 from tinyeclipse.conversations import repository as conversations
 from tinyeclipse.conversations.errors import ConversationNotFound
@@ -18,8 +20,15 @@ MAX_MESSAGES_PER_POLL = 100
 
 
 def widget_config(
-    db: Database, settings: Settings, tenant_id: UUID, origin: str | None, now: datetime | None = None
+    db: Database,
+    settings: Settings,
+    tenant_id: UUID,
+    origin: str | None,
+    now: datetime | None = None,
+    language: str | None = None,
 ) -> WidgetConfig:
+    """`language`: the widget's; the built-in greeting is shown in it (else in the tenant's language), a tenant's
+    own greeting as written."""
     with db.tenant(tenant_id) as conn:
         tenant = active_tenant(conn, tenant_id, settings)
     public = tenant.effective_settings
@@ -27,7 +36,7 @@ def widget_config(
     return WidgetConfig(
         tenant_id=tenant.id,
         name=tenant.name,
-        greeting=public.greeting,
+        greeting=greeting(public.greeting, primary(language) or public.language),
         primary_color=public.primary_color,
         primary_text_color=public.primary_text_color,
         language=public.language,
