@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
 
-.PHONY: up test bench soak eval calibrate lint fmt lock clean help validate-template
+.PHONY: up test bench soak eval calibrate lint fmt lock clean help validate-template onnx
 
 help:
 	@echo "make up    - install what is needed and run the whole stack locally"
@@ -15,6 +15,7 @@ help:
 	@echo "make soak  - 32 visitors for 60 s through Caddy, every message counted in the database (docs/benchmarks.md)"
 	@echo "make eval  - answer quality on ../shared/eval (SQuAD 2.0 slice, XQuAD en), results in docs/benchmarks.md"
 	@echo "make calibrate - fit the confidence model and default thresholds on ../shared/eval (leave one article out)"
+	@echo "make onnx  - export the chat's query model (all-MiniLM-L6-v2, int8 ONNX) from the packaged weights"
 	@echo "make lint  - ruff"
 	@echo "make validate-template - cfn-lint on the AWS SAM template (template.yaml)"
 
@@ -28,6 +29,14 @@ $(VENV)/.installed-run: $(RUN_REQUIREMENTS) | $(PY)
 	$(PIP) install --quiet -r infra/requirements.txt -c requirements.lock
 	$(PIP) install --quiet --no-deps -e shared
 	@touch $@
+
+# The chat's query model: all-MiniLM-L6-v2 exported to ONNX with int8 weights from the packaged weights, with
+# its tokenizer beside it (infra/onnx_export.py; not in git, nothing downloaded). The chat image makes its own.
+ONNX_MODEL := $(VENV)/share/tinyeclipse/all-MiniLM-L6-v2.int8.onnx
+$(ONNX_MODEL): infra/onnx_export.py $(VENV)/.installed-run
+	$(PY) -m infra.onnx_export --output $@
+
+onnx: $(ONNX_MODEL)
 
 $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt -c requirements.lock
@@ -59,7 +68,7 @@ admin/out/index.html: admin/node_modules/.package-lock.json $(ADMIN_SOURCES)
 	@touch $@
 
 # The runner creates .env from .env.example (with fresh secrets) when it is missing.
-up: $(VENV)/.installed-run admin/out/index.html
+up: $(VENV)/.installed-run $(ONNX_MODEL) admin/out/index.html
 	$(PY) -m infra.local
 
 # Browser tests use Debian's Chromium; Playwright's own browser download is never used (no network for it).
@@ -68,7 +77,7 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 
-test: $(VENV)/.installed-dev $(CFN_VENV)/.installed $(CHROMIUM) admin/out/index.html
+test: $(VENV)/.installed-dev $(ONNX_MODEL) $(CFN_VENV)/.installed $(CHROMIUM) admin/out/index.html
 	$(PY) -m ruff check .
 	$(CFN_LINT) template.yaml
 	cd admin && npm run lint && npm run typecheck
@@ -76,7 +85,7 @@ test: $(VENV)/.installed-dev $(CFN_VENV)/.installed $(CHROMIUM) admin/out/index.
 	$(PY) -m pytest
 
 # Benchmarks append their results to docs/benchmarks.md.
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.ingest
 	$(PY) -m bench.chat
 	$(PY) -m bench.widget
@@ -84,16 +93,16 @@ bench: $(VENV)/.installed-dev
 
 # 32 visitors chatting for 60 s through Caddy on the real local stack; then every message is counted in the
 # database (lost messages, goal 0), results appended to docs/benchmarks.md.
-soak: $(VENV)/.installed-dev
+soak: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.soak
 
 # Answer quality on ../shared/eval (SQuAD 2.0 slice and XQuAD English), appended to docs/benchmarks.md.
-eval: $(VENV)/.installed-dev
+eval: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.eval_squad
 
 # Fits shared/tinyeclipse/chat/confidence_model.json (the confidence model and the default thresholds) to
 # ../shared/eval, validated leave-one-article-out; the report is appended to docs/benchmarks.md.
-calibrate: $(VENV)/.installed-dev
+calibrate: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.calibrate
 
 lint: $(VENV)/.installed-dev
