@@ -8,6 +8,10 @@ seed-demo  as the application (DATABASE_URL): the demo tenant and its knowledge.
 Several actions run in the order given; every one is idempotent. The local runner (`make up`) does the
 same through these functions; docker compose runs this module once before the functions start.
 Bad or missing configuration exits with code 2 and says which variable to fix.
+
+`backup [--dir DIR] [--keep N]` and `restore FILE [--replace]` (infra/backup.py) connect as the superuser to the
+database of DATABASE_URL (or to BACKUP_DATABASE_URL); with ENVIRONMENT=local and no superuser URL, to the
+embedded Postgres of `make up`.
 """
 
 import argparse
@@ -20,6 +24,7 @@ import psycopg
 from psycopg import sql
 from pydantic import SecretStr, ValidationError
 
+from infra import backup as backups
 from infra.local.commands import DATABASE_ACTIONS
 from tinyeclipse.config import Settings, get_settings
 from tinyeclipse.db import OPERATOR_ROLE
@@ -144,7 +149,33 @@ def _superuser_url() -> str:
     return url
 
 
+def _backup_url(settings: Settings) -> str:
+    """A superuser's URL to the application's database: what pg_dump and the restore need."""
+    if url := os.environ.get(backups.URL_VARIABLE, ""):
+        return url
+    dbname = urlsplit(_secret(settings, "database_url")).path.lstrip("/")
+    if os.environ.get(SUPERUSER_URL_VARIABLE):
+        return _with_database(_superuser_url(), dbname)
+    if settings.environment == "local":
+        # `make up`'s embedded Postgres: its superuser logs in over the Unix socket in its data directory.
+        from infra.local.postgres import LocalPostgres
+
+        port = urlsplit(_secret(settings, "database_url")).port or 5432
+        server = LocalPostgres(settings.data_dir / "postgres", port=port)
+        if server.initialized():
+            return server.superuser_url(dbname)
+    return _with_database(_superuser_url(), dbname)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["backup"], ["restore"]):
+        try:
+            url = _backup_url(_settings())
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        return backups.main(argv, url=url, prog="python -m infra.database")
     parser = argparse.ArgumentParser(prog="python -m infra.database", description=__doc__.split("\n\n")[0])
     parser.add_argument("actions", nargs="+", choices=DATABASE_ACTIONS, metavar="{" + ",".join(DATABASE_ACTIONS) + "}")
     parser.add_argument("--tenant-id-file", type=Path, help="where seed-demo keeps the demo tenant's id")
