@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from tinyeclipse.chat import handoff, widget
 from tinyeclipse.chat import service as chat
 from tinyeclipse.chat.engine import Engines, chat_threads, get_engine
+from tinyeclipse.chat.language import warm_up as load_language_model
 from tinyeclipse.chat.models import (
     ChatRequest,
     ChatResponse,
@@ -114,6 +115,7 @@ def post_feedback(
 
 def _load_model() -> None:
     get_engine().warm_up()
+    load_language_model()
 
 
 # The model loads at start-up, not on the first visitor's question (on Lambda: in the init phase).
