@@ -151,6 +151,14 @@ def test_a_document_s_language(language: str, text: str) -> None:
     assert document_language(text) == language
 
 
+def test_a_short_faq_answer_s_language() -> None:
+    assert (
+        document_language("Onze supportdesk is bereikbaar van maandag tot en met vrijdag van 08:00 tot 20:00 uur.")
+        == "nl"
+    )
+    assert document_language("Het Starter pakket kost 4,95 euro per maand bij jaarlijkse betaling.") == "nl"
+
+
 def test_a_document_too_short_to_tell_has_no_language() -> None:
     assert document_language("Prijzen") is None
     assert document_language("") is None

@@ -23,7 +23,8 @@ MIN_PROBABILITY = 0.6
 # A document's language from its first characters: enough for certainty, little time.
 DOCUMENT_SAMPLE_CHARS = 2_000
 MIN_DOCUMENT_LETTERS = 40
-MIN_DOCUMENT_PROBABILITY = 0.8
+# On the first sentences of XQuAD's en/de/es paragraphs, 0.6 keeps 96 in 100 and gets all of those right.
+MIN_DOCUMENT_PROBABILITY = 0.6
 
 # ISO 639-1 code -> the Postgres text-search configuration of the language (`\dF` in Postgres 18).
 TEXT_SEARCH_CONFIGS = {
