@@ -30,6 +30,7 @@ HSTS = "max-age=31536000"
 class Front:
     http_port: int
     https_port: int
+    health_port: int
     data: Path  # Caddy's XDG_DATA_HOME: its certificates (a volume in production)
     env: dict[str, str]
 
@@ -92,7 +93,7 @@ def _peer_certificate(front: Front, name: str) -> dict:
 @pytest.fixture(scope="module")
 def front(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iterator[Front]:
     workdir = tmp_path_factory.mktemp("https")
-    chat_port, http_port, https_port = free_port(), free_port(), free_port()
+    chat_port, http_port, https_port, health_port = free_port(), free_port(), free_port(), free_port()
     base = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "MIGRATIONS_DATABASE_URL")}
     chat_env = {
         **base,
@@ -123,6 +124,7 @@ def front(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Itera
         "CADDY_BIND": "127.0.0.1",
         "CADDY_HTTP_PORT": str(http_port),
         "CADDY_HTTPS_PORT": str(https_port),
+        "CADDY_HEALTH_PORT": str(health_port),
         "CHAT_UPSTREAM": f"127.0.0.1:{chat_port}",
         # Nothing listens there: a consent function that is down.
         "CONSENT_UPSTREAM": f"127.0.0.1:{free_port()}",
@@ -133,7 +135,7 @@ def front(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Itera
     }
     log = workdir / "caddy.log"
     caddy = _start_caddy(caddy_env, log)
-    result = Front(http_port, https_port, workdir / "data", caddy_env)
+    result = Front(http_port, https_port, health_port, workdir / "data", caddy_env)
     try:
         _wait_for(lambda: result.root.is_file() and _peer_certificate(result, SITE), caddy, log)
         with result.trusting_client() as client:
@@ -208,10 +210,15 @@ def test_the_certificates_survive_a_restart(front: Front, tmp_path: Path) -> Non
     # instead of asking the CA again (Let's Encrypt limits how often it issues one).
     before = _peer_certificate(front, SITE)
     port = free_port()
-    env = {**front.env, "CADDY_HTTPS_PORT": str(port), "CADDY_HTTP_PORT": str(free_port())}
+    env = {
+        **front.env,
+        "CADDY_HTTPS_PORT": str(port),
+        "CADDY_HTTP_PORT": str(free_port()),
+        "CADDY_HEALTH_PORT": str(free_port()),
+    }
     log = tmp_path / "caddy-again.log"
     again = _start_caddy(env, log)
-    restarted = Front(int(env["CADDY_HTTP_PORT"]), port, front.data, env)
+    restarted = Front(int(env["CADDY_HTTP_PORT"]), port, int(env["CADDY_HEALTH_PORT"]), front.data, env)
     try:
         _wait_for(lambda: _peer_certificate(restarted, SITE), again, log)
         after = _peer_certificate(restarted, SITE)
@@ -219,3 +226,10 @@ def test_the_certificates_survive_a_restart(front: Front, tmp_path: Path) -> Non
         _stop(again)
     assert after["serialNumber"] == before["serialNumber"]
     assert after["notAfter"] == before["notAfter"]
+
+
+def test_the_containers_health_probe_is_plain_http_on_loopback(front: Front) -> None:
+    # What docker-compose.prod.yml's health check fetches inside the Caddy container.
+    widget = httpx.get(f"http://127.0.0.1:{front.health_port}/widget/v1/widget.js", timeout=10)
+    assert widget.status_code == 200 and widget.content == (REPO / "widget" / "v1" / "widget.js").read_bytes()
+    assert httpx.get(f"http://127.0.0.1:{front.health_port}/api/chat/health", timeout=10).json() == {"status": "ok"}
