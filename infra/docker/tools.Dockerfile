@@ -16,7 +16,7 @@ ENV HOME=/tmp \
     PYTHONUNBUFFERED=1
 COPY --from=builder /opt/deps ${LAMBDA_TASK_ROOT}/
 COPY shared/tinyeclipse ${LAMBDA_TASK_ROOT}/tinyeclipse
-COPY infra/__init__.py infra/database.py ${LAMBDA_TASK_ROOT}/infra/
+COPY infra/__init__.py infra/database.py infra/backup.py ${LAMBDA_TASK_ROOT}/infra/
 COPY infra/local/__init__.py infra/local/commands.py infra/local/seed.py ${LAMBDA_TASK_ROOT}/infra/local/
 COPY infra/local/demo ${LAMBDA_TASK_ROOT}/infra/local/demo
 # Byte-code now, not at every cold start (the task root is read-only on Lambda). docker compose starts
