@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from tinyeclipse.chat.confidence import Model, assess, fitted_model
+from tinyeclipse.chat.confidence import MODEL_FILES, Model, assess, fitted_model, no_answer
 from tinyeclipse.chat.features import (
     NAMES,
     expected_answer_type,
@@ -19,6 +19,7 @@ from tinyeclipse.chat.llm import ContextChunk
 from tinyeclipse.chat.passages import split
 from tinyeclipse.chat.reading import Reading, ScoredSentence
 from tinyeclipse.chat.retrieval import Retrieved
+from tinyeclipse.embeddings.names import MODELS
 
 NORMANS = (
     "The Normans were descended from Norse raiders who, under their leader Rollo, agreed to swear fealty to "
@@ -124,14 +125,32 @@ def test_the_model_is_a_logistic_regression_over_standardised_features() -> None
     features = extract(q, [_hit(NORMANS, 0.6)], _reading(q, NORMANS, [0.6, 0.3], [0.5, 0.0]), [])
     # z = (0.6 - 0.5) / 0.1 = 1; P = 1 / (1 + e^-(-1 + 2·1)) = 0.731
     assert model.probability(features) == pytest.approx(0.7311, abs=1e-4)
-    generated = assess(features, coherence=0.9, groundedness=0.5, model=model)
+    generated = assess(features, "all-MiniLM-L6-v2", coherence=0.9, groundedness=0.5, model=model)
     assert generated.score == pytest.approx(0.7311 / 2, abs=1e-3)
     assert generated.answer_coherence == 0.9 and set(generated.parts()["features"]) == set(NAMES)
 
 
-def test_the_shipped_model_reads_only_features_the_code_computes() -> None:
-    data = json.loads(resources.files("tinyeclipse.chat").joinpath("confidence_model.json").read_text())
-    assert tuple(data["model"]["names"]) == fitted_model().names and set(fitted_model().names) <= set(NAMES)
+@pytest.mark.parametrize("embedding_model", MODELS)
+def test_each_embedding_model_ships_a_model_reading_only_features_the_code_computes(embedding_model: str) -> None:
+    data = json.loads(resources.files("tinyeclipse.chat").joinpath(MODEL_FILES[embedding_model]).read_text())
+    fitted = fitted_model(embedding_model)
+    assert tuple(data["model"]["names"]) == fitted.names and set(fitted.names) <= set(NAMES)
     assert 0 < data["thresholds"]["refuse"] <= data["thresholds"]["escalate"] < 1
     with pytest.raises(ValueError, match="does not compute"):
         Model.from_json({**data["model"], "names": ["made_up", *data["model"]["names"][1:]]})
+
+
+def test_an_answer_is_scored_by_the_model_fitted_for_its_embedding_model() -> None:
+    q = "Who was the Norse leader?"
+    # Related text as each model sees it: MiniLM's cosines spread wide, e5's sit high in a narrow band.
+    features = extract(q, [_hit(NORMANS, 0.84)], _reading(q, NORMANS, [0.86, 0.8], [0.5, 0.0]), [])
+    minilm = assess(features, "all-MiniLM-L6-v2", coherence=0.86)
+    e5 = assess(features, "multilingual-e5-small", coherence=0.86)
+    assert minilm.score == pytest.approx(fitted_model("all-MiniLM-L6-v2").probability(features), abs=1e-4)
+    assert e5.score == pytest.approx(fitted_model("multilingual-e5-small").probability(features), abs=1e-4)
+    # 0.84 is near the top of MiniLM's band and mid-way in e5's.
+    assert minilm.retrieval_similarity == 1.0 and 0.3 < e5.retrieval_similarity < 0.7
+    assert e5.parts()["embedding_model"] == "multilingual-e5-small"
+    assert no_answer(features, "multilingual-e5-small").score == 0.0
+    with pytest.raises(ValueError, match="no confidence model"):
+        assess(features, "bert-base-uncased", coherence=0.5)

@@ -1,12 +1,15 @@
 """How sure the bot is of an answer: a probability that it is right, fitted to data, with its parts kept visible.
 
 The score is a logistic model over the features of features.py, fitted by `make calibrate` (bench/calibrate.py,
-leave-one-article-out on ../shared/eval) and stored in confidence_model.json; so a threshold means the same for
-every tenant: "an answer scoring 0.6 is right about 6 times in 10 on our evaluation data". Three parts are kept
-for people to read (the admin panel shows them per message):
+leave-one-article-out on ../shared/eval), one per embedding model: the cosines a feature reads differ from model
+to model (all-MiniLM-L6-v2's spread over 0.1-0.8, multilingual-e5-small's sit in 0.75-0.92), so each model's
+answers are scored by the model fitted on its own answers (MODEL_FILES). Each fit estimates the same thing, the
+probability that the answer is right, so a threshold means the same for every tenant whatever its model: "an
+answer scoring 0.6 is right about 6 times in 10 on our evaluation data". Three parts are kept for people to read
+(the admin panel shows them per message):
 
-- retrieval_similarity: the best retrieved chunk's cosine similarity to the question, mapped linearly from
-  [SIMILARITY_FLOOR, SIMILARITY_CEILING] onto [0, 1].
+- retrieval_similarity: the best retrieved chunk's cosine similarity to the question, mapped linearly from the
+  embedding model's SIMILARITY_BANDS onto [0, 1].
 - source_coverage: the information-weighted share of the question's terms that the statements the answer rests
   on contain (rare words count more than common ones).
 - answer_coherence: the provider's self-assessment (an LLM's structured `confidence`); for the extractive
@@ -24,10 +27,21 @@ from importlib import resources
 from typing import Any
 
 from tinyeclipse.chat.features import NAMES, Features
+from tinyeclipse.embeddings.names import MODELS
 
-SIMILARITY_FLOOR = 0.2
-SIMILARITY_CEILING = 0.7
-MODEL_FILE = "confidence_model.json"
+# Per embedding model: the file of the confidence model fitted on its answers. The default model's file keeps its
+# first name, as its thresholds are the product's defaults (tenants/settings.py reads them): one set for every
+# model, since every fit estimates the same probability.
+MODEL_FILES: dict[str, str] = {
+    "all-MiniLM-L6-v2": "confidence_model.json",
+    "multilingual-e5-small": "confidence_model.multilingual-e5-small.json",
+}
+# The cosine band of each model's retrieval_similarity part, (unrelated, clearly related): for people to read only;
+# the score reads the raw cosines.
+SIMILARITY_BANDS: dict[str, tuple[float, float]] = {
+    "all-MiniLM-L6-v2": (0.2, 0.7),
+    "multilingual-e5-small": (0.78, 0.9),
+}
 
 
 def _unit(value: float) -> float:
@@ -55,7 +69,7 @@ class Model:
     def from_json(cls, data: dict[str, Any]) -> "Model":
         unknown = set(data["names"]) - set(NAMES)
         if unknown:
-            raise ValueError(f"{MODEL_FILE}: features this code does not compute: {sorted(unknown)}")
+            raise ValueError(f"confidence model: features this code does not compute: {sorted(unknown)}")
         return cls(
             names=tuple(data["names"]),
             mean=tuple(data["mean"]),
@@ -65,14 +79,22 @@ class Model:
         )
 
 
-@lru_cache(maxsize=1)
-def fitted_model() -> Model:
-    text = resources.files("tinyeclipse.chat").joinpath(MODEL_FILE).read_text()
+def model_file(embedding_model: str) -> str:
+    if embedding_model not in MODEL_FILES:
+        raise ValueError(f"no confidence model for embedding model {embedding_model!r}; known: {', '.join(MODELS)}")
+    return MODEL_FILES[embedding_model]
+
+
+@lru_cache(maxsize=len(MODEL_FILES))
+def fitted_model(embedding_model: str) -> Model:
+    """The confidence model fitted on the answers of tenants whose chunks `embedding_model` embedded."""
+    text = resources.files("tinyeclipse.chat").joinpath(model_file(embedding_model)).read_text()
     return Model.from_json(json.loads(text)["model"])
 
 
 @dataclass(frozen=True)
 class Confidence:
+    embedding_model: str  # whose fitted model scored it
     retrieval_similarity: float
     source_coverage: float
     answer_coherence: float
@@ -83,6 +105,7 @@ class Confidence:
     def parts(self) -> dict[str, Any]:
         """What is stored with the message and shown to the operator."""
         return {
+            "embedding_model": self.embedding_model,
             "retrieval_similarity": round(self.retrieval_similarity, 4),
             "source_coverage": round(self.source_coverage, 4),
             "answer_coherence": round(self.answer_coherence, 4),
@@ -91,17 +114,25 @@ class Confidence:
         }
 
 
-def similarity_score(best_cosine: float) -> float:
-    return _unit((best_cosine - SIMILARITY_FLOOR) / (SIMILARITY_CEILING - SIMILARITY_FLOOR))
+def similarity_score(best_cosine: float, embedding_model: str) -> float:
+    floor, ceiling = SIMILARITY_BANDS[embedding_model]
+    return _unit((best_cosine - floor) / (ceiling - floor))
 
 
 def assess(
-    features: Features, *, coherence: float, groundedness: float = 1.0, model: Model | None = None
+    features: Features,
+    embedding_model: str,
+    *,
+    coherence: float,
+    groundedness: float = 1.0,
+    model: Model | None = None,
 ) -> Confidence:
-    """The answer's confidence: the fitted probability, times the groundedness of a generated answer."""
-    probability = (model or fitted_model()).probability(features)
+    """The answer's confidence: the probability fitted for `embedding_model` (the model that embedded the chunks
+    and the question), times the groundedness of a generated answer."""
+    probability = (model or fitted_model(embedding_model)).probability(features)
     return Confidence(
-        retrieval_similarity=similarity_score(features.values["best_similarity"]),
+        embedding_model=embedding_model,
+        retrieval_similarity=similarity_score(features.values["best_similarity"], embedding_model),
         source_coverage=_unit(features.values["weighted_coverage"]),
         answer_coherence=_unit(coherence),
         groundedness=_unit(groundedness),
@@ -110,6 +141,7 @@ def assess(
     )
 
 
-def no_answer(features: Features) -> Confidence:
+def no_answer(features: Features, embedding_model: str) -> Confidence:
     """Nothing to answer from (no knowledge retrieved, or the provider failed)."""
-    return Confidence(0.0, 0.0, 0.0, 0.0, features, 0.0)
+    model_file(embedding_model)  # an unknown model fails here as it would with an answer
+    return Confidence(embedding_model, 0.0, 0.0, 0.0, 0.0, features, 0.0)

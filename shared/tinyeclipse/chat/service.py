@@ -167,10 +167,10 @@ def _assess(
 ) -> Confidence:
     """Step 4: the features of the answer and the fitted confidence."""
     if answer is None or not answer.text.strip():
-        return no_answer(extract(question, found, reading, [], language))
+        return no_answer(extract(question, found, reading, [], language), engine.embedder.name)
     features = extract(question, found, reading, grounding.support(reading, answer), language)
     grounded = 1.0 if answer.quoted else grounding.groundedness(engine.embedder, reading, answer)
-    return assess(features, coherence=answer.coherence, groundedness=grounded)
+    return assess(features, engine.embedder.name, coherence=answer.coherence, groundedness=grounded)
 
 
 def answer_message(
