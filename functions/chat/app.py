@@ -23,6 +23,7 @@ from tinyeclipse.chat.models import (
 )
 from tinyeclipse.conversations import feedback
 from tinyeclipse.conversations.models import FeedbackRequest, FeedbackResult
+from tinyeclipse.embeddings.registry import warm_up_chat_models
 from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.cors import allow_any_origin
@@ -114,7 +115,7 @@ def post_feedback(
 
 
 def _load_model() -> None:
-    get_engine().warm_up()
+    warm_up_chat_models()
     load_language_model()
 
 

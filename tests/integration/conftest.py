@@ -1,5 +1,6 @@
 """Fixtures of the chat tests: a chat app on real Postgres and the real model, a hosting tenant with knowledge."""
 
+import json
 from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
@@ -26,10 +27,12 @@ BAKERY = {"Bread": "Our sourdough bread is baked every morning at 5 am with orga
 
 
 def make_tenant(db: Database, settings: Settings, whmcs: int, knowledge: dict[str, str], overrides: str = "{}") -> UUID:
+    model = json.loads(overrides).get("embedding_model", "all-MiniLM-L6-v2")
     with db.operator() as conn:
         tenant_id = conn.execute(
-            "INSERT INTO tenants (whmcs_client_id, name, plan, settings) VALUES (%s, %s, 'pro', %s) RETURNING id",
-            [whmcs, f"Tenant {whmcs}", overrides],
+            """INSERT INTO tenants (whmcs_client_id, name, plan, settings, index_model)
+               VALUES (%s, %s, 'pro', %s, %s) RETURNING id""",
+            [whmcs, f"Tenant {whmcs}", overrides, model],
         ).fetchone()["id"]
     for title, text in knowledge.items():
         body = {"tenant_id": tenant_id, "type": "text", "title": title, "content": text}

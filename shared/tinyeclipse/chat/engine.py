@@ -11,7 +11,7 @@ from tinyeclipse.chat.llm import Provider, provider_name
 from tinyeclipse.chat.reading import Reader
 from tinyeclipse.config import Settings, get_settings
 from tinyeclipse.embeddings.base import Embedder
-from tinyeclipse.embeddings.names import MODELS, EmbeddingModel
+from tinyeclipse.embeddings.names import EmbeddingModel
 from tinyeclipse.embeddings.registry import get_chat_embedder
 
 
@@ -44,15 +44,6 @@ class Engines:
         from tinyeclipse.chat.extractive import ExtractiveProvider
 
         return Engine(embedder, ExtractiveProvider(reader), reader)
-
-    @property
-    def provider_name(self) -> str:
-        return self._name
-
-    def warm_up(self) -> None:
-        """Load every model now (at start-up, on Lambda in the init phase), not on a visitor's question."""
-        for model in MODELS:
-            self.using(model).embedder.encode(["warm up"])
 
 
 def build_engine(settings: Settings) -> Engines:

@@ -20,6 +20,18 @@ def get_embedder(name: EmbeddingModel) -> Embedder:
     raise ValueError(f"unknown embedding model {name!r}; known: {', '.join(MODELS)}")
 
 
+@cache
 def get_chat_embedder(name: EmbeddingModel) -> Embedder:
-    """The model for the chat's request path: the same vectors, from the lightest runtime that gives them."""
+    """The model for the chat's request path: the same vectors from the lightest runtime that gives them (MiniLM
+    through onnxruntime, int8: no torch in the chat function)."""
+    if name == minilm.NAME:
+        from tinyeclipse.embeddings.onnx_minilm import OnnxMiniLM
+
+        return OnnxMiniLM.load()
     return get_embedder(name)
+
+
+def warm_up_chat_models() -> None:
+    """Load every model the chat may need now (at start-up; on Lambda in the init phase), not on a question."""
+    for name in MODELS:
+        get_chat_embedder(name).encode(["warm up"])

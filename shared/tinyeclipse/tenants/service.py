@@ -70,7 +70,8 @@ def update_tenant(db: Database, settings: Settings, tenant_id: UUID, data: Tenan
         plan = Plan(changes.get("plan") or current["plan"])
         overrides = merge_patch(current["settings"], changes.get("settings") or {})
         changes["settings"] = validate_overrides(plan, overrides, operator_defaults(settings))
-        row = repository.update(conn, tenant_id, changes)
+        repository.update(conn, tenant_id, changes)
         follow_embedding_model(conn, settings, tenant_id)
+        row = repository.get(conn, tenant_id)
     assert row is not None
     return _to_tenant(row, settings)
