@@ -20,6 +20,7 @@ from tinyeclipse.db import Database
 
 ADMIN_KEY = "test-admin-key-" + secrets.token_hex(8)
 TABLES = (
+    "gap_resolutions",
     "notification_deliveries",
     "conversation_transitions",
     "rate_limit_counters",

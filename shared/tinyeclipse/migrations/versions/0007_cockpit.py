@@ -1,0 +1,62 @@
+"""The operator's cockpit: preview conversations, content gaps closed by the operator, the monthly quota's notice.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01
+"""
+
+from alembic import op
+
+from tinyeclipse.migrations.rls import tenant_policies
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+UPGRADE = """
+-- "Test your bot" in the admin panel: the real pipeline, stored apart. A preview conversation's messages are
+-- preview messages: left out of the inbox, usage, quotas, gaps and the dashboard.
+ALTER TABLE conversations ADD COLUMN preview boolean NOT NULL DEFAULT false;
+CREATE INDEX conversations_preview_idx ON conversations (tenant_id, created_at) WHERE preview;
+
+-- The bot's notice that the tenant's monthly message quota is used up (it hands the conversation to the team).
+ALTER TABLE messages DROP CONSTRAINT messages_intent_check,
+    ADD CONSTRAINT messages_intent_check
+        CHECK (intent IN ('greeting', 'thanks', 'goodbye', 'identity', 'handoff', 'quota'));
+
+-- Content gaps: answers that were refused, escalated or got a thumbs down. The operator closes one by answering
+-- it (an FAQ pair) or dismissing it; a closed answer leaves the gaps list.
+CREATE INDEX messages_gap_idx ON messages (tenant_id, created_at)
+    WHERE role = 'assistant' AND intent IS NULL AND (refused OR escalated OR feedback = 'down');
+CREATE TABLE gap_resolutions (
+    message_id uuid PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    tenant_id  uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    resolution text NOT NULL CHECK (resolution IN ('answered', 'dismissed')),
+    -- The FAQ source the answer went to (answered only).
+    source_id  uuid REFERENCES sources (id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX gap_resolutions_tenant_idx ON gap_resolutions (tenant_id, created_at);
+GRANT SELECT, INSERT, UPDATE, DELETE ON gap_resolutions TO tinyeclipse_app, tinyeclipse_operator;
+"""
+
+DOWNGRADE = """
+DROP TABLE gap_resolutions;
+DROP INDEX messages_gap_idx;
+DELETE FROM messages WHERE intent = 'quota';
+ALTER TABLE messages DROP CONSTRAINT messages_intent_check,
+    ADD CONSTRAINT messages_intent_check CHECK (intent IN ('greeting', 'thanks', 'goodbye', 'identity', 'handoff'));
+DELETE FROM conversations WHERE preview;
+DROP INDEX conversations_preview_idx;
+ALTER TABLE conversations DROP COLUMN preview;
+"""
+
+
+def upgrade() -> None:
+    op.execute(UPGRADE)
+    op.execute(tenant_policies("gap_resolutions"))
+
+
+def downgrade() -> None:
+    op.execute(DOWNGRADE)
