@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_REQUIREMENTS := shared/requirements.txt $(wildcard functions/*/requirements.txt) infra/requirements.txt requirements.lock shared/pyproject.toml
 
-.PHONY: up test bench soak eval calibrate lint fmt lock clean help validate-template onnx
+.PHONY: backup up test bench soak eval calibrate lint fmt lock clean help validate-template onnx
 
 help:
 	@echo "make up    - install what is needed and run the whole stack locally"
@@ -104,6 +104,11 @@ eval: $(VENV)/.installed-dev $(ONNX_MODEL)
 # ../shared/eval, validated leave-one-article-out; the report is appended to docs/benchmarks.md.
 calibrate: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.calibrate
+
+# A pg_dump (custom format) of the database in DATABASE_URL, or make up's embedded one, into backups/
+# (docs/deploy-server.md: restore with `python -m infra.database restore FILE`).
+backup: $(VENV)/.installed-run
+	$(PY) -m infra.database backup
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
