@@ -188,13 +188,14 @@ def measure_floor(db: Any, engine: Any, tenant_id: str, runs: int, floor: Floor)
     from tinyeclipse.chat.terms import keyword_query
 
     def search(question: str, vector: Any) -> list[retrieval.Retrieved]:
+        query = retrieval.Query(tenant_id, engine.embedder.name, vector, keyword_query(question), "english")
         with db.tenant(tenant_id) as conn:
-            return retrieval.search(conn, tenant_id, vector, keyword_query(question), k=5, candidates=20)
+            return retrieval.search(conn, query, k=5, candidates=20)
 
     for turn in range(runs):
         question = unique_question(turn)
-        vectors, encode_ms = _timed(lambda q=question: engine.embedder.encode([q]))
-        found, search_ms = _timed(lambda q=question, v=vectors[0]: search(q, v))
+        vector, encode_ms = _timed(lambda q=question: engine.embedder.encode_query(q))
+        found, search_ms = _timed(lambda q=question, v=vector: search(q, v))
         floor.encode_ms.append(encode_ms)
         floor.search_ms.append(search_ms)
         floor.total_ms.append(encode_ms + search_ms)
@@ -213,11 +214,11 @@ def load_engine(database_url: str) -> tuple[Any, Any]:
     from tinyeclipse.chat.extractive import ExtractiveProvider
     from tinyeclipse.chat.reading import Reader
     from tinyeclipse.db import Database
-    from tinyeclipse.ingestion.embedder import get_embedder
+    from tinyeclipse.embeddings.registry import get_chat_embedder
 
     db = Database(database_url, max_size=2)
     db.open()
-    embedder = get_embedder()
+    embedder = get_chat_embedder("all-MiniLM-L6-v2")  # the chat's own runtime (ONNX), as the stack runs it
     embedder.encode(["warm up"])
     reader = Reader(embedder)
     return db, Engine(embedder, ExtractiveProvider(reader), reader)

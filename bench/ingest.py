@@ -48,13 +48,13 @@ def make_pdf(path: Path, pages: int) -> int:
 
 
 def throughput(stack: Stack) -> dict[str, float]:
+    from tinyeclipse.embeddings.registry import get_embedder
     from tinyeclipse.ingestion import service as sources
-    from tinyeclipse.ingestion.embedder import get_embedder
     from tinyeclipse.ingestion.models import SOURCE_CREATE
     from tinyeclipse.ingestion.pipeline import index_source
 
     text = corpus()
-    embedder = get_embedder()
+    embedder = get_embedder("all-MiniLM-L6-v2")
     embedder.encode(["warm up"])
     body = {"tenant_id": stack.tenant, "type": "text", "title": "SQuAD", "content": text}
     pipeline_rates, encode_rates, chunk_count = [], [], 0
@@ -104,8 +104,8 @@ def pdf_peak_rss(stack: Stack, pdf: Path) -> dict[str, float]:
         "from tinyeclipse.config import get_settings\n"
         "from tinyeclipse.db import get_database\n"
         "from tinyeclipse.ingestion.worker import run_once\n"
-        "from tinyeclipse.ingestion.embedder import get_embedder\n"
-        "get_embedder().encode(['warm up'])\n"
+        "from tinyeclipse.embeddings.registry import get_embedder\n"
+        "get_embedder('all-MiniLM-L6-v2').encode(['warm up'])\n"
         "me, done, peak = psutil.Process(), threading.Event(), [0]\n"
         "base = me.memory_info().rss\n"
         "def sample():\n"
