@@ -1,4 +1,4 @@
-"""The operator's cockpit: preview conversations, content gaps closed by the operator, the monthly quota's notice.
+"""The operator's cockpit: preview conversations, content gaps closed by the operator, the monthly message quota.
 
 Revision ID: 0007
 Revises: 0006
@@ -13,6 +13,8 @@ revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+
+NEW_TABLES = ("gap_resolutions", "quota_counters")
 
 UPGRADE = """
 -- "Test your bot" in the admin panel: the real pipeline, stored apart. A preview conversation's messages are
@@ -39,9 +41,20 @@ CREATE TABLE gap_resolutions (
 );
 CREATE INDEX gap_resolutions_tenant_idx ON gap_resolutions (tenant_id, created_at);
 GRANT SELECT, INSERT, UPDATE, DELETE ON gap_resolutions TO tinyeclipse_app, tinyeclipse_operator;
+
+-- The monthly message quota: the bot's answers per tenant and UTC month, counted as they are given (a count of
+-- the month's messages on every question would grow with the tenant).
+CREATE TABLE quota_counters (
+    tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    month     date NOT NULL CHECK (extract(day FROM month) = 1),
+    used      integer NOT NULL CHECK (used >= 0),
+    PRIMARY KEY (tenant_id, month)
+);
+GRANT SELECT, INSERT, UPDATE ON quota_counters TO tinyeclipse_app, tinyeclipse_operator;
 """
 
 DOWNGRADE = """
+DROP TABLE quota_counters;
 DROP TABLE gap_resolutions;
 DROP INDEX messages_gap_idx;
 DELETE FROM messages WHERE intent = 'quota';
@@ -55,7 +68,7 @@ ALTER TABLE conversations DROP COLUMN preview;
 
 def upgrade() -> None:
     op.execute(UPGRADE)
-    op.execute(tenant_policies("gap_resolutions"))
+    op.execute("".join(tenant_policies(table) for table in NEW_TABLES))
 
 
 def downgrade() -> None:
