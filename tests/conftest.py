@@ -21,6 +21,7 @@ from tinyeclipse.db import Database
 ADMIN_KEY = "test-admin-key-" + secrets.token_hex(8)
 TABLES = (
     "quota_counters",
+    "question_embeddings",
     "gap_resolutions",
     "notification_deliveries",
     "conversation_transitions",
