@@ -13,7 +13,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { api, errorMessage } from "@/lib/api";
 import type { Tenant, TenantSettings } from "@/lib/types";
 
-type Kind = "float" | "int" | "text" | "optional" | "color" | "lines" | "multiline" | "bool" | "json";
+type Kind = "float" | "int" | "text" | "optional" | "color" | "lines" | "multiline" | "bool" | "json" | "choice";
 
 interface FieldSpec {
   key: keyof TenantSettings;
@@ -21,7 +21,14 @@ interface FieldSpec {
   kind: Kind;
   hint?: string;
   step?: string;
+  options?: readonly { value: string; label: string }[]; // for kind "choice"
 }
+
+// The embedding models the API accepts (TenantSettings.embedding_model); docs/languages.md.
+const EMBEDDING_MODELS = [
+  { value: "all-MiniLM-L6-v2", label: "all-MiniLM-L6-v2 (English, fastest)" },
+  { value: "multilingual-e5-small", label: "multilingual-e5-small (about 100 languages)" },
+] as const satisfies readonly { value: NonNullable<TenantSettings["embedding_model"]>; label: string }[];
 
 const GROUPS: { title: string; fields: FieldSpec[] }[] = [
   {
@@ -44,7 +51,14 @@ const GROUPS: { title: string; fields: FieldSpec[] }[] = [
     title: "Widget",
     fields: [
       { key: "greeting", label: "Greeting", kind: "text" },
-      { key: "language", label: "Language", kind: "text", hint: "e.g. en, nl, de-CH" },
+      { key: "language", label: "Language", kind: "text", hint: "e.g. en, nl, de-CH: when a message's own language is unclear" },
+      {
+        key: "embedding_model",
+        label: "Embedding model",
+        kind: "choice",
+        options: EMBEDDING_MODELS,
+        hint: "Changing it re-embeds every source; the answers switch when that is done.",
+      },
       { key: "primary_color", label: "Primary colour", kind: "color" },
       { key: "primary_text_color", label: "Primary text colour", kind: "color" },
       { key: "contact", label: "Contact", kind: "optional", hint: "Where refused questions are pointed: an email, phone or URL." },
@@ -240,6 +254,16 @@ export function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (te
                         onChange={(e) => set(spec.key, e.target.value)}
                       />
                     );
+                  } else if (spec.kind === "choice") {
+                    control = (
+                      <NativeSelect {...common} onChange={(e) => set(spec.key, e.target.value)}>
+                        {(spec.options ?? []).map((option) => (
+                          <option key={option.value} value={option.value}>
+                            {option.label}
+                          </option>
+                        ))}
+                      </NativeSelect>
+                    );
                   } else if (spec.kind === "bool") {
                     control = (
                       <NativeSelect {...common} onChange={(e) => set(spec.key, e.target.value)}>
@@ -278,7 +302,11 @@ export function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (te
                       key={spec.key}
                       label={label}
                       htmlFor={id}
-                      hint={spec.hint}
+                      hint={
+                        spec.key === "embedding_model" && tenant.index_model !== tenant.effective_settings.embedding_model
+                          ? `Re-embedding: the answers use ${tenant.index_model} until every source has the new model.`
+                          : spec.hint
+                      }
                       className={
                         spec.kind === "lines" || spec.kind === "json" || spec.key === "greeting" ? "sm:col-span-2" : undefined
                       }

@@ -668,6 +668,12 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Index Model
+             * @description The embedding model of the chunks the answers read now. After a change of effective_settings.embedding_model it stays the old one until every source has chunks of the new one.
+             * @enum {string}
+             */
+            index_model: "all-MiniLM-L6-v2" | "multilingual-e5-small";
             /** Name */
             name: string;
             plan: components["schemas"]["Plan"];
@@ -714,11 +720,22 @@ export interface components {
              * @default 5
              */
             ask_email_after_minutes: number;
+            /**
+             * Consent Retention Days
+             * @default 1095
+             */
+            consent_retention_days: number;
             /** Contact */
             contact?: string | null;
             /**
+             * Embedding Model
+             * @default all-MiniLM-L6-v2
+             * @enum {string}
+             */
+            embedding_model: "all-MiniLM-L6-v2" | "multilingual-e5-small";
+            /**
              * Escalate Threshold
-             * @default 0.69
+             * @default 0.7
              */
             escalate_threshold: number;
             /**
@@ -738,6 +755,11 @@ export interface components {
              * @default en
              */
             language: string;
+            /**
+             * Monthly Message Quota
+             * @default 1000
+             */
+            monthly_message_quota: number;
             /** Notify Email */
             notify_email?: string | null;
             /** @description Absent: always open. */
@@ -772,6 +794,11 @@ export interface components {
              * @default 168
              */
             reingest_interval_hours: number;
+            /**
+             * Retention Days
+             * @default 365
+             */
+            retention_days: number;
             /**
              * Session Rate Limit Per Day
              * @default 100

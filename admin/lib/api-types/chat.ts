@@ -220,6 +220,8 @@ export interface components {
          * @description The visitor's "Talk to a person".
          */
         HandoffRequest: {
+            /** Language */
+            language?: string | null;
             /** Session Id */
             session_id: string;
             /**
@@ -453,6 +455,7 @@ export interface operations {
     get_config_api_chat_config_get: {
         parameters: {
             query: {
+                language?: string | null;
                 tenant_id: string;
             };
             header?: {
