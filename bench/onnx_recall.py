@@ -11,6 +11,7 @@ and the tenant's passages ranked by cosine (the vector half of retrieval, exact 
 """
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -164,7 +165,7 @@ def report(results: list[Result], timing: dict[str, float], seconds: float) -> s
         "",
         f"One query encode, median of {TIMED} questions, uncached, interleaved: "
         + ", ".join(f"{name} {ms:.2f} ms" for name, ms in timing.items())
-        + ".",
+        + f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end of the run).",
         "",
     ]
     return "\n".join(lines)
