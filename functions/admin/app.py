@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from functions.admin import conversations, sources, tenants
+from functions.admin import conversations, dashboard, gaps, preview, sources, tenants
 from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.auth import require_admin
@@ -16,6 +16,9 @@ router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)], r
 router.include_router(tenants.router)
 router.include_router(sources.router)
 router.include_router(conversations.router)
+router.include_router(gaps.router)
+router.include_router(preview.router)
+router.include_router(dashboard.router)
 
 # The schema and the docs describe the operator's API: behind the same key. Tools (the panel's type
 # generation) read it in-process: `functions.admin.app.app.openapi()`.

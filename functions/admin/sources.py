@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 from tinyeclipse.errors import InvalidInput
 from tinyeclipse.ingestion import service as sources
 from tinyeclipse.ingestion.models import SOURCE_CREATE, IngestJob, Source, Title
+from tinyeclipse.ingestion.updates import Chunk, SourceUpdate
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.web.bodies import parse_fields, parse_json
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
@@ -104,3 +105,15 @@ def delete_source(database: DatabaseDep, source_id: UUID) -> Response:
 @router.post("/sources/{source_id}/ingest", status_code=status.HTTP_202_ACCEPTED)
 def ingest_source(database: DatabaseDep, settings: SettingsDep, source_id: UUID) -> IngestJob:
     return sources.request_ingestion(database, settings, source_id)
+
+
+@router.patch("/sources/{source_id}")
+def update_source(database: DatabaseDep, settings: SettingsDep, source_id: UUID, body: SourceUpdate) -> Source:
+    """Edit the title, text, FAQ pairs, URL or crawl options; the source is indexed again (pending until then)."""
+    return sources.update_source(database, settings, source_id, body)
+
+
+@router.get("/sources/{source_id}/chunks")
+def list_chunks(database: DatabaseDep, source_id: UUID, page: Annotated[PageParams, Query()]) -> Page[Chunk]:
+    """The chunks the answers read, in reading order, with their document (page URL and last fetch for web)."""
+    return sources.source_chunks(database, source_id, page)

@@ -161,11 +161,15 @@ def test_caddys_file_roots_are_mounted_from_the_repository() -> None:
     assert env["TINYECLIPSE_API"] == "http://127.0.0.1:8080"
 
 
-def test_the_demo_page_gets_the_tenant_id_the_database_service_wrote() -> None:
+def test_the_demo_pages_get_the_tenant_ids_the_database_service_wrote() -> None:
     tenant_file = SERVICES["database"]["entrypoint"][-1]
     volume = next(v for v in SERVICES["database"]["volumes"] if tenant_file.startswith(v.split(":")[1]))
     assert f"{volume}:ro" in SERVICES["caddy"]["volumes"]
-    assert f'DEMO_TENANT_ID="$(cat {tenant_file})"' in interpolate(" ".join(SERVICES["caddy"]["entrypoint"]), ENV)
+    entrypoint = interpolate(" ".join(SERVICES["caddy"]["entrypoint"]), ENV)
+    assert f'DEMO_TENANT_ID="$(cat {tenant_file})"' in entrypoint
+    # The Dutch demo's id: seed-demo writes it beside the English one's (the page /nl/).
+    dutch_file = tenant_file.replace("demo-tenant-id", "demo-nl-tenant-id")
+    assert f'DEMO_NL_TENANT_ID="$(cat {dutch_file})"' in entrypoint
 
 
 def test_the_browser_facing_ports_follow_the_env_file() -> None:

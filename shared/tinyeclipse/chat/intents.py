@@ -29,6 +29,8 @@ class Intent(StrEnum):
     goodbye = "goodbye"
     identity = "identity"
     handoff = "handoff"
+    # Never detected: the bot's notice that the tenant's monthly message quota is used up (a hand-off).
+    quota = "quota"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ class Replies:
     unavailable: str
     # When to expect an answer from the team, when the tenant did not say.
     expected_reply: str
+    # The tenant's monthly message quota is used up: the conversation goes to the team.
+    quota_reached: str
 
 
 DEFAULT = "en"
@@ -55,6 +57,8 @@ REPLIES: dict[str, Replies] = {
         unavailable="I'm sorry, I can't answer right now. I've passed your question on to our team, "
         "and someone will follow up.",
         expected_reply="as soon as possible",
+        quota_reached="Our virtual assistant has reached its limit for this month, so I've passed your question "
+        "on to our team. A person will answer you here.",
     ),
     "nl": Replies(
         greeting="Hoi! Waarmee kan ik je helpen?",
@@ -74,6 +78,8 @@ REPLIES: dict[str, Replies] = {
         unavailable="Sorry, ik kan je vraag nu niet beantwoorden. Ik heb hem doorgegeven aan ons team; "
         "er neemt iemand contact met je op.",
         expected_reply="zo snel mogelijk",
+        quota_reached="Onze virtuele assistent heeft zijn limiet voor deze maand bereikt. Ik heb je vraag "
+        "doorgegeven aan ons team; een medewerker antwoordt je hier.",
     ),
     "de": Replies(
         greeting="Hallo! Wie kann ich Ihnen helfen?",
@@ -93,6 +99,8 @@ REPLIES: dict[str, Replies] = {
         unavailable="Ich kann Ihre Frage gerade leider nicht beantworten. Ich habe sie an unser Team "
         "weitergeleitet; jemand meldet sich bei Ihnen.",
         expected_reply="so bald wie möglich",
+        quota_reached="Unser virtueller Assistent hat sein Kontingent für diesen Monat erreicht. Ich habe Ihre "
+        "Frage an unser Team weitergeleitet; ein Mitarbeiter antwortet Ihnen hier.",
     ),
     "fr": Replies(
         greeting="Bonjour ! Comment puis-je vous aider ?",
@@ -112,6 +120,8 @@ REPLIES: dict[str, Replies] = {
         unavailable="Désolé, je ne peux pas répondre pour le moment. J'ai transmis votre question à notre "
         "équipe ; quelqu'un reviendra vers vous.",
         expected_reply="dès que possible",
+        quota_reached="Notre assistant virtuel a atteint sa limite pour ce mois-ci. J'ai transmis votre question "
+        "à notre équipe ; une personne vous répondra ici.",
     ),
     "es": Replies(
         greeting="¡Hola! ¿En qué puedo ayudarle?",
@@ -131,6 +141,8 @@ REPLIES: dict[str, Replies] = {
         unavailable="Lo siento, ahora mismo no puedo responder. He pasado su pregunta a nuestro equipo "
         "y alguien se pondrá en contacto con usted.",
         expected_reply="lo antes posible",
+        quota_reached="Nuestro asistente virtual ha alcanzado su límite de este mes. He pasado su pregunta a "
+        "nuestro equipo; una persona le responderá aquí.",
     ),
 }
 

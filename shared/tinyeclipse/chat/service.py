@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 from uuid import UUID
 
-from tinyeclipse.chat import citations, grounding, intents, retrieval
+from tinyeclipse.chat import citations, grounding, intents, preview, retrieval
 from tinyeclipse.chat.confidence import Confidence, assess, no_answer
 from tinyeclipse.chat.engine import Engine, Engines
 from tinyeclipse.chat.escalation import Outcome, decide, provider_failed
@@ -14,8 +14,10 @@ from tinyeclipse.chat.intents import Intent
 from tinyeclipse.chat.language import tenant_languages, text_search_config, visitor_language
 from tinyeclipse.chat.llm import ContextChunk, LLMAnswer, LLMError, LLMRequest, Turn
 from tinyeclipse.chat.models import ChatRequest, ChatResponse, ConsentRequired, SourceRef
+from tinyeclipse.chat.preview import PreviewAnswer, PreviewRequest
 from tinyeclipse.chat.prompts import system_prompt
 from tinyeclipse.chat.reading import Reading
+from tinyeclipse.chat.replies import replies
 from tinyeclipse.chat.terms import in_context, keyword_query
 from tinyeclipse.config import Settings
 from tinyeclipse.consent.service import has_current_consent
@@ -28,8 +30,11 @@ from tinyeclipse.embeddings.names import EmbeddingModel
 from tinyeclipse.errors import InvalidInput
 from tinyeclipse.notifications import Event, enqueue
 from tinyeclipse.observability import record_chat_answer
+from tinyeclipse.ratelimit import quota
 from tinyeclipse.ratelimit.limiter import consume, tenant_limits
+from tinyeclipse.tenants import service as tenants
 from tinyeclipse.tenants.access import active_tenant, require_allowed_origin
+from tinyeclipse.tenants.models import Tenant
 from tinyeclipse.tenants.settings import Plan, TenantSettings
 
 logger = logging.getLogger(__name__)
@@ -187,6 +192,8 @@ def answer_message(
     language = visitor_language(
         request.message, request.language, turn.settings.language, tenant_languages(turn.settings.language)
     )
+    if not quota.take_one(db, turn.tenant_id, turn.settings.monthly_message_quota):
+        return _answer_over_quota(db, settings, turn, language, started)
     detected = intents.detect(request.message)
     if detected is not None:
         return _answer_intent(db, settings, turn, detected.intent, language, started)
@@ -295,6 +302,28 @@ def _answer_intent(
     )
 
 
+def _answer_over_quota(db: Database, settings: Settings, turn: _Turn, language: str, started: float) -> ChatResponse:
+    """The month's quota is used up: the bot says so and the team takes the conversation."""
+    outcome = Outcome(replies(language).quota_reached, escalated=False, refused=False)
+    latency_ms = round((time.perf_counter() - started) * 1000)
+    hand_over = _HandOver("handoff.requested", Actor.bot, Reason.quota_exhausted)
+    message_id, handled_by = _log(
+        db, settings, turn, outcome, [], None, "quota", latency_ms, intent=Intent.quota, hand_over=hand_over
+    )
+    _observe(turn, message_id, outcome, None, "quota", latency_ms)
+    return ChatResponse(
+        conversation_id=turn.conversation_id,
+        message_id=message_id,
+        answer=outcome.answer,
+        confidence=None,
+        escalated=False,
+        refused=False,
+        sources=[],
+        intent=Intent.quota,
+        handled_by=handled_by,
+    )
+
+
 def _observe(
     turn: _Turn, message_id: UUID, outcome: Outcome, score: float | None, provider: str, latency_ms: int
 ) -> None:
@@ -377,3 +406,109 @@ def _hand_over(conn: Connection, config: Settings, turn: _Turn, hand_over: _Hand
         data = {**turn.context, "answer": answer, "handled_by": moved.after}
         enqueue(conn, config, turn.tenant_id, hand_over.event, data, turn.conversation_id)
     return moved.after
+
+
+def _open_preview_turn(db: Database, config: Settings, tenant: Tenant, request: PreviewRequest) -> _Turn:
+    """A preview's step 1: no consent, rate limit or quota; the question is stored in a preview conversation."""
+    with db.tenant(tenant.id) as conn:
+        if request.conversation_id is None:
+            conversation = preview.create_conversation(conn, tenant.id)
+        else:
+            conversation = preview.find_conversation(conn, request.conversation_id)
+            if conversation is None:
+                raise ConversationNotFound(request.conversation_id)
+        previous = conversations.recent_messages(conn, conversation["id"], config.chat_history_turns * 2)
+        message = conversations.insert_message(
+            conn, tenant.id, conversation["id"], {"role": "user", "content": request.message}
+        )
+    return _Turn(
+        tenant.id,
+        tenant.name,
+        tenant.plan,
+        tenant.effective_settings,
+        conversation["id"],
+        [Turn(role=row["role"], content=row["content"]) for row in previous],
+        State.bot,
+        message["id"],
+        {},
+        conversation["escalated"],
+        tenant.index_model,
+    )
+
+
+def preview_message(
+    db: Database, settings: Settings, engines: Engines, tenant_id: UUID, request: PreviewRequest
+) -> PreviewAnswer:
+    """The admin panel's "Test your bot": answer_message's steps on a preview conversation, with what an operator
+    needs to see why (confidence parts, everything found). Nothing is counted, nobody is told, nothing moves."""
+    started = time.perf_counter()
+    if len(request.message) > settings.chat_max_message_chars:
+        raise InvalidInput(f"message: at most {settings.chat_max_message_chars} characters.")
+    turn = _open_preview_turn(db, settings, tenants.get_tenant(db, settings, tenant_id), request)
+    engine = engines.using(turn.embedding_model)
+    language = visitor_language(
+        request.message, request.language, turn.settings.language, tenant_languages(turn.settings.language)
+    )
+    detected = intents.detect(request.message)
+    confidence: Confidence | None = None
+    listed_sources: list[SourceRef] = []
+    if detected is not None:
+        text = intents.reply(
+            detected.intent,
+            greeting=turn.settings.greeting,
+            team=turn.tenant_name,
+            language=language,
+            contact=turn.settings.contact,
+        )
+        outcome = Outcome(text, escalated=detected.intent is Intent.handoff, refused=False)
+        handed_off = detected.intent is Intent.handoff
+    else:
+        question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
+        found = _retrieve(db, engine, settings, turn, question, language)
+        context = _context(found)
+        answer = _respond(engine, turn, request.message, language, context)
+        reading = engine.reader.read(question, context)
+        confidence = _assess(engine, question, found, reading, answer, language)
+        outcome = (
+            provider_failed(turn.settings, language)
+            if answer is None
+            else decide(answer.text, confidence.score, turn.settings, language)
+        )
+        listed = citations.list_sources(found, answer.cited if answer else (), answer.quoted if answer else ())
+        text = outcome.answer if outcome.refused or answer is None else citations.renumber(outcome.answer, listed)
+        outcome = Outcome(text, escalated=outcome.escalated, refused=outcome.refused)
+        listed_sources = listed.sources
+        hand_over = _escalation(turn, outcome)
+        handed_off = hand_over is not None and hand_over.actor is not None
+    latency_ms = round((time.perf_counter() - started) * 1000)
+    with db.tenant(turn.tenant_id) as conn:
+        message = conversations.insert_message(
+            conn,
+            turn.tenant_id,
+            turn.conversation_id,
+            {
+                "role": "assistant",
+                "content": outcome.answer,
+                "confidence": confidence.score if confidence else None,
+                "confidence_parts": confidence.parts() if confidence else None,
+                "intent": detected.intent if detected else None,
+                "sources_used": [source.model_dump(mode="json") for source in listed_sources],
+                "escalated": outcome.escalated,
+                "refused": outcome.refused,
+                "latency_ms": latency_ms,
+            },
+        )
+    return PreviewAnswer(
+        conversation_id=turn.conversation_id,
+        message_id=message["id"],
+        answer=outcome.answer,
+        confidence=confidence.score if confidence else None,
+        confidence_parts=confidence.parts() if confidence else None,
+        escalated=outcome.escalated,
+        refused=outcome.refused,
+        handed_off=handed_off,
+        intent=detected.intent if detected else None,
+        language=language,
+        sources=listed_sources,
+        latency_ms=latency_ms,
+    )

@@ -227,7 +227,8 @@ def list_page(
     offset: int,
 ) -> tuple[list[ConversationSummary], int]:
     """A page of the inbox: waiting conversations first (the longest waiting on top), then the latest active."""
-    where = """WHERE (%(tenant)s::uuid IS NULL OR c.tenant_id = %(tenant)s)
+    # Preview conversations (the admin panel's "Test your bot") are not the inbox's.
+    where = """WHERE NOT c.preview AND (%(tenant)s::uuid IS NULL OR c.tenant_id = %(tenant)s)
                  AND (%(status)s::conversation_status IS NULL OR c.status = %(status)s)
                  AND (%(escalated)s::boolean IS NULL OR c.escalated = %(escalated)s)
                  AND (%(state)s::text IS NULL OR c.handled_by = %(state)s)
@@ -310,6 +311,7 @@ def usage_by_day(conn: Connection, *, tenant_id: UUID | None, since: datetime, u
                CROSS JOIN LATERAL (SELECT m.role = 'assistant' AND m.intent IS NULL AS answer) k
                WHERE m.created_at >= %(since)s AND m.created_at < %(until)s
                  AND (%(tenant)s::uuid IS NULL OR m.tenant_id = %(tenant)s)
+                 AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id AND c.preview)
                GROUP BY 1, 2
            ), tokens AS (
                SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date AS day,
@@ -342,6 +344,7 @@ def answer_outcomes(conn: Connection, tenant_id: UUID) -> list[AnswerOutcome]:
                       c.status = 'closed' AS conversation_closed
                FROM messages m JOIN conversations c ON c.id = m.conversation_id
                WHERE m.tenant_id = %s AND m.role = 'assistant' AND m.intent IS NULL AND m.confidence IS NOT NULL
+                 AND NOT c.preview
                ORDER BY m.confidence""",
             [tenant_id],
         )

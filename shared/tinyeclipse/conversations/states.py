@@ -27,6 +27,7 @@ class Reason(StrEnum):
     handoff_intent = "handoff_intent"
     handoff_button = "handoff_button"
     escalated_answer = "escalated_answer"
+    quota_exhausted = "quota_exhausted"
     operator_take = "operator_take"
     operator_reply = "operator_reply"
     operator_hand_back = "operator_hand_back"

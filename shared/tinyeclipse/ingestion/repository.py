@@ -235,3 +235,43 @@ def chunks_of(conn: Connection, source_id: UUID) -> Iterator[dict[str, Any]]:
            WHERE e.source_id = %s AND e.embedding_model = t.index_model ORDER BY d.position, e.chunk_index""",
         [source_id],
     )
+
+
+def update_source(conn: Connection, source_id: UUID, values: dict[str, Any]) -> None:
+    """Set the given columns (title, url, content, crawl, max_pages); the source is pending until indexed again."""
+    columns = {key: values[key] for key in ("title", "url", "content", "crawl", "max_pages") if key in values}
+    if "content" in columns:
+        columns["content"] = Jsonb(columns["content"])
+    assignments = ", ".join(f"{column} = %({column})s" for column in columns)
+    conn.execute(
+        f"UPDATE sources SET {assignments}, status = 'pending', updated_at = now() WHERE id = %(id)s",
+        {**columns, "id": source_id},
+    )
+
+
+def chunk_page(conn: Connection, source_id: UUID, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of the source's chunks as its tenant's answers read them, in reading order."""
+    rows = conn.execute(
+        """SELECT e.id, e.document_id, d.position AS document_position, d.title AS document_title, d.url,
+                  (d.metadata ->> 'page')::int AS page, d.metadata ->> 'question' AS question,
+                  e.metadata ->> 'heading' AS heading, e.chunk_index, e.content, e.language::text AS language,
+                  d.updated_at AS fetched_at, d.created_at AS changed_at
+           FROM embeddings e JOIN documents d ON d.id = e.document_id JOIN tenants t ON t.id = e.tenant_id
+           WHERE e.source_id = %(source)s AND e.embedding_model = t.index_model
+           ORDER BY d.position, e.chunk_index LIMIT %(limit)s OFFSET %(offset)s""",
+        {"source": source_id, "limit": limit, "offset": offset},
+    ).fetchall()
+    total = conn.execute(
+        """SELECT count(*) AS n FROM embeddings e JOIN tenants t ON t.id = e.tenant_id
+           WHERE e.source_id = %s AND e.embedding_model = t.index_model""",
+        [source_id],
+    ).fetchone()
+    assert total is not None
+    return rows, total["n"]
+
+
+def oldest_faq_source(conn: Connection, tenant_id: UUID) -> UUID | None:
+    row = conn.execute(
+        "SELECT id FROM sources WHERE tenant_id = %s AND type = 'faq' ORDER BY created_at, id LIMIT 1", [tenant_id]
+    ).fetchone()
+    return row["id"] if row else None

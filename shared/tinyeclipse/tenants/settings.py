@@ -133,6 +133,8 @@ class TenantSettings(BaseModel):
     rate_limit_per_day: int = Field(default=500, ge=1, le=10_000_000)
     session_rate_limit_per_minute: int = Field(default=5, ge=1, le=1_000)
     session_rate_limit_per_day: int = Field(default=100, ge=1, le=100_000)
+    # The bot's answers per calendar month (UTC); past it the team answers (docs/dashboard.md, "Quota").
+    monthly_message_quota: int = Field(default=1_000, ge=1, le=100_000_000)
     allowed_domains: list[Domain] = Field(default_factory=list, max_length=50)
     terms_version: str = Field(default="1", min_length=1, max_length=40)
     terms_url: str | None = Field(default=None, pattern=r"^https?://", max_length=2000)
@@ -169,6 +171,7 @@ class TenantSettings(BaseModel):
 
 PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
     Plan.tiny: {
+        "monthly_message_quota": 1_000,
         "rate_limit_per_minute": 10,
         "rate_limit_per_day": 500,
         "session_rate_limit_per_minute": 5,
@@ -176,6 +179,7 @@ PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
         "reingest_interval_hours": 168,
     },
     Plan.pro: {
+        "monthly_message_quota": 10_000,
         "rate_limit_per_minute": 30,
         "rate_limit_per_day": 5_000,
         "session_rate_limit_per_minute": 10,
@@ -183,6 +187,7 @@ PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
         "reingest_interval_hours": 24,
     },
     Plan.pro_plus: {
+        "monthly_message_quota": 100_000,
         "rate_limit_per_minute": 120,
         "rate_limit_per_day": 50_000,
         "session_rate_limit_per_minute": 20,

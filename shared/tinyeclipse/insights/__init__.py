@@ -1,0 +1,1 @@
+"""What the operator learns from the stored conversations: content gaps, outcomes, the quota."""
