@@ -20,6 +20,10 @@ from tinyeclipse.db import Database
 
 ADMIN_KEY = "test-admin-key-" + secrets.token_hex(8)
 TABLES = (
+    "audit_log",
+    "tenant_terminations",
+    "idempotency_keys",
+    "usage_archive",
     "quota_counters",
     "question_embeddings",
     "gap_resolutions",

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from functions.admin import conversations, dashboard, gaps, preview, sources, tenants
+from functions.admin import audit, conversations, dashboard, gaps, preview, privacy, sources, tenants
 from tinyeclipse.observability import http_entry
 from tinyeclipse.web.app import create_app
 from tinyeclipse.web.auth import require_admin
@@ -18,6 +18,8 @@ router.include_router(sources.router)
 router.include_router(conversations.router)
 router.include_router(gaps.router)
 router.include_router(preview.router)
+router.include_router(privacy.router)
+router.include_router(audit.router)
 router.include_router(dashboard.router)
 
 # The schema and the docs describe the operator's API: behind the same key. Tools (the panel's type

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
+from tinyeclipse.audit import service as audit
 from tinyeclipse.conversations import service as conversations
 from tinyeclipse.conversations.models import (
     Conversation,
@@ -16,10 +17,26 @@ from tinyeclipse.conversations.models import (
     Usage,
     UsageQuery,
 )
+from tinyeclipse.db import Database
 from tinyeclipse.pagination import Page, PageParams
+from tinyeclipse.web.auth import Admin
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(tags=["conversations"])
+
+
+def _audit(database: Database, admin: str, action: str, conversation: Conversation, **details: object) -> Conversation:
+    """The operator's action on a conversation, in the audit log (never what was written)."""
+    audit.record_action(
+        database,
+        admin,
+        action,
+        tenant_id=conversation.tenant_id,
+        target_type="conversation",
+        target_id=conversation.id,
+        details=details,
+    )
+    return conversation
 
 
 @router.get("/conversations")
@@ -37,23 +54,30 @@ def get_conversation(database: DatabaseDep, conversation_id: UUID) -> Conversati
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
-def reply(database: DatabaseDep, settings: SettingsDep, conversation_id: UUID, body: OperatorReply) -> Message:
-    return conversations.reply(database, settings, conversation_id, body)
+def reply(
+    database: DatabaseDep, settings: SettingsDep, admin: Admin, conversation_id: UUID, body: OperatorReply
+) -> Message:
+    message = conversations.reply(database, settings, conversation_id, body)
+    _audit(database, admin, "conversation.reply", conversations.get_conversation(database, conversation_id))
+    return message
 
 
 @router.post("/conversations/{conversation_id}/take")
-def take(database: DatabaseDep, conversation_id: UUID) -> Conversation:
-    return conversations.take(database, conversation_id)
+def take(database: DatabaseDep, admin: Admin, conversation_id: UUID) -> Conversation:
+    return _audit(database, admin, "conversation.take", conversations.take(database, conversation_id))
 
 
 @router.post("/conversations/{conversation_id}/hand-back")
-def hand_back(database: DatabaseDep, conversation_id: UUID) -> Conversation:
-    return conversations.hand_back(database, conversation_id)
+def hand_back(database: DatabaseDep, admin: Admin, conversation_id: UUID) -> Conversation:
+    return _audit(database, admin, "conversation.hand_back", conversations.hand_back(database, conversation_id))
 
 
 @router.patch("/conversations/{conversation_id}")
-def update_conversation(database: DatabaseDep, conversation_id: UUID, body: ConversationUpdate) -> Conversation:
-    return conversations.update_conversation(database, conversation_id, body)
+def update_conversation(
+    database: DatabaseDep, admin: Admin, conversation_id: UUID, body: ConversationUpdate
+) -> Conversation:
+    conversation = conversations.update_conversation(database, conversation_id, body)
+    return _audit(database, admin, "conversation.update", conversation, **body.model_dump(exclude_unset=True))
 
 
 @router.get("/usage", tags=["usage"])

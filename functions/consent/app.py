@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, status
 
+from functions.consent import privacy
 from tinyeclipse.consent import service as consents
 from tinyeclipse.consent.models import Consent, ConsentCreate, ConsentQuery, ConsentStatus
 from tinyeclipse.observability import http_entry
@@ -41,6 +42,6 @@ def check_consent(
     return consents.consent_status(database, settings, query.tenant_id, query.session_id, origin=origin)
 
 
-app = create_app("consent", router, max_body_bytes=MAX_BODY_BYTES)
+app = create_app("consent", router, privacy.router, max_body_bytes=MAX_BODY_BYTES)
 allow_any_origin(app)
 handler = http_entry("consent", app)

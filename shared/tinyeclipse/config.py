@@ -27,7 +27,8 @@ OPTIONAL_DEFAULTS = (
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # An error never repeats the value: it may be a key (ADMIN_API_KEYS) or a URL with a password.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     environment: Literal["local", "test", "aws"] = "local"
     log_level: str = "INFO"
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
 
     # Only the admin function needs it; the others run without it (least privilege on AWS).
     admin_api_key: SecretStr | None = None
+    # More than one operator, each with a key of their own: "alice=key1,bob=key2". The audit log names the key's
+    # owner; ADMIN_API_KEY, if set too, is the key named "admin".
+    admin_api_keys: SecretStr | None = None
 
     # Local stack (make up): Caddy's address and where embedded Postgres keeps its data.
     http_host: str = "127.0.0.1"
@@ -114,6 +118,10 @@ class Settings(BaseSettings):
     pro_plus_rate_limit_per_day: int | None = Field(default=None, ge=1, le=10_000_000)
     confidence_escalate_threshold: float | None = Field(default=None, ge=0, le=1)
     confidence_refuse_threshold: float | None = Field(default=None, ge=0, le=1)
+    # How long conversations (RETENTION_DAYS) and consent records (CONSENT_RETENTION_DAYS) are kept, for every plan
+    # (docs/privacy.md); 0 keeps them. Unset: the plan's default.
+    retention_days: int | None = Field(default=None, ge=0, le=3_650)
+    consent_retention_days: int | None = Field(default=None, ge=0, le=3_650)
     # POST /api/consent's own limits, per tenant and per session: the consent banner never uses up the chat's quota.
     consent_rate_limit_per_minute: int = Field(default=120, ge=1, le=100_000)
     consent_session_rate_limit_per_minute: int = Field(default=10, ge=1, le=1_000)
@@ -214,7 +222,9 @@ class Settings(BaseSettings):
                 ) from exc
         return self
 
-    @field_validator("groq_api_key", "openai_api_key", "migrations_database_url", "admin_api_key", mode="before")
+    @field_validator(
+        "groq_api_key", "openai_api_key", "migrations_database_url", "admin_api_key", "admin_api_keys", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -234,10 +244,50 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _one_admin(self) -> "Settings":
+        named = parse_admin_keys(self.admin_api_keys.get_secret_value()) if self.admin_api_keys else {}
+        single = self.admin_api_key.get_secret_value() if self.admin_api_key else None
+        if single is not None and "admin" in named and named["admin"] != single:
+            raise ValueError('ADMIN_API_KEYS names a key "admin" that is not ADMIN_API_KEY: keep one of them')
+        if single is not None and single in named.values() and named.get("admin") != single:
+            raise ValueError("ADMIN_API_KEY is also a named key in ADMIN_API_KEYS: keep one of them")
+        return self
+
+    def admin_keys(self) -> dict[str, str]:
+        """Every admin key by its owner's name: ADMIN_API_KEYS' pairs, and ADMIN_API_KEY as "admin"."""
+        keys = parse_admin_keys(self.admin_api_keys.get_secret_value()) if self.admin_api_keys else {}
+        if self.admin_api_key is not None:
+            keys.setdefault("admin", self.admin_api_key.get_secret_value())
+        return keys
+
+    @model_validator(mode="after")
     def _queue_has_an_address(self) -> "Settings":
         if self.job_queue == "sqs" and not self.job_queue_url:
             raise ValueError("JOB_QUEUE=sqs needs JOB_QUEUE_URL (the SQS queue's URL)")
         return self
+
+
+ADMIN_KEY_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,60}$")
+
+
+def parse_admin_keys(text: str) -> dict[str, str]:
+    """ADMIN_API_KEYS' "name=key,name=key" pairs; ValueError (without any key in it) when malformed."""
+    keys: dict[str, str] = {}
+    for number, pair in enumerate((item.strip() for item in text.split(",") if item.strip()), start=1):
+        name, equals, key = pair.partition("=")
+        name, key = name.strip(), key.strip()
+        if not equals or not ADMIN_KEY_NAME.match(name):
+            raise ValueError(f"pair {number}: write name=key, the name of letters, digits and _.@- (like alice=...)")
+        if len(key) < MIN_ADMIN_KEY_CHARS:
+            raise ValueError(f"{name}'s key must be at least {MIN_ADMIN_KEY_CHARS} characters")
+        if name in keys:
+            raise ValueError(f"the name {name} is given twice")
+        if key in keys.values():
+            raise ValueError(f"{name}'s key is another name's key too: the audit log could not tell them apart")
+        keys[name] = key
+    if not keys:
+        raise ValueError("no name=key pair")
+    return keys
 
 
 @lru_cache

@@ -12,7 +12,14 @@ from tinyeclipse.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
-SECRET_SETTINGS = ("database_url", "migrations_database_url", "admin_api_key", "groq_api_key", "openai_api_key")
+SECRET_SETTINGS = (
+    "database_url",
+    "migrations_database_url",
+    "admin_api_key",
+    "admin_api_keys",
+    "groq_api_key",
+    "openai_api_key",
+)
 # Powertools caches each value this long; a rotated secret reaches a warm container within it.
 MAX_AGE_SECONDS = 300
 

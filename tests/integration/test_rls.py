@@ -68,6 +68,20 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
             "INSERT INTO rate_limit_counters (tenant_id, key, window_start, count) VALUES (%s, 'minute', now(), 1)",
             [tenant_id],
         )
+        conn.execute(
+            "INSERT INTO audit_log (actor, action, tenant_id) VALUES ('visitor:widget', 'privacy.export', %s)",
+            [tenant_id],
+        )
+        conn.execute("INSERT INTO usage_archive (tenant_id, day, messages) VALUES (%s, '2026-01-01', 1)", [tenant_id])
+        conn.execute(
+            "INSERT INTO idempotency_keys (key, request_hash, tenant_id) VALUES (%s, 'h', %s)",
+            [f"key-{tenant_id}", tenant_id],
+        )
+        conn.execute(
+            "INSERT INTO tenant_terminations (tenant_id, whmcs_client_id, deleted, terminated_by)"
+            " VALUES (%s, 1, '{}', 'admin')",
+            [tenant_id],
+        )
     return tenant_id
 
 
@@ -147,6 +161,17 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
     inserts["notification_deliveries"] = (
         "INSERT INTO notification_deliveries (tenant_id, event, channel, target, payload)"
         " VALUES (%(b)s, 'handoff.requested', 'email', 'a@example.com', '{}')",
+        {},
+    )
+    inserts["audit_log"] = ("INSERT INTO audit_log (actor, action, tenant_id) VALUES ('a', 'tenant.update', %(b)s)", {})
+    inserts["usage_archive"] = ("INSERT INTO usage_archive (tenant_id, day) VALUES (%(b)s, '2026-02-01')", {})
+    inserts["idempotency_keys"] = (
+        "INSERT INTO idempotency_keys (key, request_hash, tenant_id) VALUES ('other', 'h', %(b)s)",
+        {},
+    )
+    inserts["tenant_terminations"] = (
+        "INSERT INTO tenant_terminations (tenant_id, whmcs_client_id, deleted, terminated_by)"
+        " VALUES (%(b)s, 2, '{}', 'admin')",
         {},
     )
     assert set(inserts) == set(TABLES)

@@ -1,4 +1,5 @@
-"""Consents' SQL. Records are only ever inserted: the app role has no UPDATE or DELETE grant."""
+"""Consents' SQL. Records are never rewritten (no UPDATE grant); deleted only by retention, erasure and termination
+(tinyeclipse.privacy)."""
 
 from typing import Any
 from uuid import UUID

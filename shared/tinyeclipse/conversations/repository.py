@@ -320,13 +320,28 @@ def usage_by_day(conn: Connection, *, tenant_id: UUID | None, since: datetime, u
                WHERE created_at >= %(since)s AND created_at < %(until)s
                  AND (%(tenant)s::uuid IS NULL OR tenant_id = %(tenant)s)
                GROUP BY 1, 2
+           ), live AS (
+               SELECT tenant_id, day, COALESCE(a.messages, 0) AS messages, COALESCE(a.answers, 0) AS answers,
+                      COALESCE(a.resolved, 0) AS resolved, COALESCE(a.escalations, 0) AS escalations,
+                      COALESCE(a.refusals, 0) AS refusals, COALESCE(a.handoff_requests, 0) AS handoff_requests,
+                      COALESCE(a.thumbs_up, 0) AS thumbs_up, COALESCE(a.thumbs_down, 0) AS thumbs_down,
+                      COALESCE(t.tokens_in, 0)::bigint AS tokens_in, COALESCE(t.tokens_out, 0)::bigint AS tokens_out
+               FROM activity a FULL OUTER JOIN tokens t USING (tenant_id, day)
+           ), archived AS (
+               -- The counts of messages and usage logs that retention or an erasure deleted (privacy).
+               SELECT tenant_id, day, messages, answers, resolved, escalations, refusals, handoff_requests,
+                      thumbs_up, thumbs_down, tokens_in, tokens_out
+               FROM usage_archive
+               WHERE day >= (%(since)s AT TIME ZONE 'UTC')::date AND day < (%(until)s AT TIME ZONE 'UTC')::date
+                 AND (%(tenant)s::uuid IS NULL OR tenant_id = %(tenant)s)
            )
-           SELECT tenant_id, day, COALESCE(a.messages, 0) AS messages, COALESCE(a.answers, 0) AS answers,
-                  COALESCE(a.resolved, 0) AS resolved, COALESCE(a.escalations, 0) AS escalations,
-                  COALESCE(a.refusals, 0) AS refusals, COALESCE(a.handoff_requests, 0) AS handoff_requests,
-                  COALESCE(a.thumbs_up, 0) AS thumbs_up, COALESCE(a.thumbs_down, 0) AS thumbs_down,
-                  COALESCE(t.tokens_in, 0)::bigint AS tokens_in, COALESCE(t.tokens_out, 0)::bigint AS tokens_out
-           FROM activity a FULL OUTER JOIN tokens t USING (tenant_id, day)
+           SELECT tenant_id, day, sum(messages)::bigint AS messages, sum(answers)::bigint AS answers,
+                  sum(resolved)::bigint AS resolved, sum(escalations)::bigint AS escalations,
+                  sum(refusals)::bigint AS refusals, sum(handoff_requests)::bigint AS handoff_requests,
+                  sum(thumbs_up)::bigint AS thumbs_up, sum(thumbs_down)::bigint AS thumbs_down,
+                  sum(tokens_in)::bigint AS tokens_in, sum(tokens_out)::bigint AS tokens_out
+           FROM (SELECT * FROM live UNION ALL SELECT * FROM archived) u
+           GROUP BY tenant_id, day
            ORDER BY day, tenant_id""",
         {"tenant": tenant_id, "since": since, "until": until},
     ).fetchall()

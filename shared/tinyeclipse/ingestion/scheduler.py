@@ -8,6 +8,7 @@ from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 from tinyeclipse.ingestion import repository
 from tinyeclipse.ingestion.queue import get_queue
+from tinyeclipse.privacy.retention import apply_retention
 from tinyeclipse.ratelimit.limiter import purge_finished_windows
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def run_once(db: Database, settings: Settings) -> int:
     retired = purge_retired_chunks(db)
     if retired:
         logger.info("scheduler deleted %s chunks of embedding models no tenant reads any more", retired)
+    apply_retention(db, settings)
     return enqueue_due(db, settings)
 
 

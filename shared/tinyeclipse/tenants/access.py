@@ -43,3 +43,9 @@ def active_tenant(conn: Connection, tenant_id: UUID, settings: Settings) -> Tena
         raise TenantSuspended(tenant_id)
     defaults = operator_defaults(settings)
     return Tenant(**row, effective_settings=effective_settings(Plan(row["plan"]), row["settings"], defaults))
+
+
+def require_tenant(conn: Connection, tenant_id: UUID) -> None:
+    """TenantNotFound unless the tenant exists (active or suspended)."""
+    if repository.get(conn, tenant_id) is None:
+        raise TenantNotFound(tenant_id)

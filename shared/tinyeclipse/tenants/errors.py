@@ -17,3 +17,10 @@ class WhmcsClientIdTaken(Conflict):
 
     def __init__(self, whmcs_client_id: object) -> None:
         super().__init__(f"WHMCS client id {whmcs_client_id} already belongs to a tenant.")
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"Idempotency-Key {key} was used before with another body: send a new key for a new request.")

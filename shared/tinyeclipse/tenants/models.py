@@ -71,3 +71,8 @@ class TenantFilters(BaseModel):
     status: TenantStatus | None = None
     plan: Plan | None = None
     search: str | None = Field(default=None, max_length=200, description="Part of the name, domain or WHMCS id.")
+    whmcs_client_id: int | None = Field(default=None, gt=0, le=2_147_483_647, description="The billing system's id.")
+
+
+# An Idempotency-Key: what a billing system sends to make a retried create safe (printable ASCII, like a UUID).
+IdempotencyKey = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")]

@@ -52,9 +52,11 @@ def list_page(
     search: str | None,
     limit: int,
     offset: int,
+    whmcs_client_id: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     where = """WHERE (%(status)s::tenant_status IS NULL OR status = %(status)s)
                  AND (%(plan)s::tenant_plan IS NULL OR plan = %(plan)s)
+                 AND (%(whmcs)s::integer IS NULL OR whmcs_client_id = %(whmcs)s)
                  AND (%(search)s::text IS NULL
                       OR name ILIKE %(pattern)s OR domain ILIKE %(pattern)s
                       OR whmcs_client_id::text = %(search)s)"""
@@ -62,6 +64,7 @@ def list_page(
         "status": status,
         "plan": plan,
         "search": search,
+        "whmcs": whmcs_client_id,
         "pattern": None if search is None else f"%{_escape_like(search)}%",
         "limit": limit,
         "offset": offset,
@@ -115,4 +118,34 @@ def set_index_model(conn: Connection, tenant_id: UUID, model: str) -> None:
     conn.execute(
         "UPDATE tenants SET index_model = %s, index_model_since = now() WHERE id = %s AND index_model <> %s",
         [model, tenant_id, model],
+    )
+
+
+def all_settings(conn: Connection) -> list[dict[str, Any]]:
+    """Every tenant's id, plan and overrides (operator path)."""
+    return conn.execute("SELECT id, plan, settings FROM tenants ORDER BY id").fetchall()
+
+
+def set_status(conn: Connection, tenant_id: UUID, status: str) -> bool:
+    """Whether the status changed (False: it was `status` already)."""
+    row = conn.execute(
+        "UPDATE tenants SET status = %s, updated_at = now() WHERE id = %s AND status <> %s RETURNING id",
+        [status, tenant_id, status],
+    ).fetchone()
+    return row is not None
+
+
+def lock_idempotency_key(conn: Connection, key: str) -> None:
+    """Serialize the requests with this key until the transaction ends (concurrent retries wait, then replay)."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 18))", [f"idempotency:{key}"])
+
+
+def idempotency_key(conn: Connection, key: str) -> dict[str, Any] | None:
+    return conn.execute("SELECT request_hash, tenant_id FROM idempotency_keys WHERE key = %s", [key]).fetchone()
+
+
+def insert_idempotency_key(conn: Connection, key: str, request_hash: str, tenant_id: UUID) -> None:
+    conn.execute(
+        "INSERT INTO idempotency_keys (key, request_hash, tenant_id) VALUES (%s, %s, %s)",
+        [key, request_hash, tenant_id],
     )

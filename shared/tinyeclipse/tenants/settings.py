@@ -150,6 +150,11 @@ class TenantSettings(BaseModel):
     system_prompt: str | None = Field(default=None, min_length=10, max_length=8_000)
     # How often url and pdf-by-url sources are fetched again; 0 turns scheduled re-ingestion off.
     reingest_interval_hours: int = Field(default=168, ge=0, le=24 * 365)
+    # Privacy (docs/privacy.md): conversations and their messages are deleted this many days after their last
+    # message; consent records this many days after they were given, and only once their session has no
+    # conversation left (the proof outlives what it covers). 0 keeps them.
+    retention_days: int = Field(default=365, ge=0, le=3_650)
+    consent_retention_days: int = Field(default=1_095, ge=0, le=3_650)
     # The hand-off (docs/chat.md): when a person answers, what the visitor is told, when the widget asks for an
     # email, whether an escalated answer hands the conversation to the team, and where the team is told.
     office_hours: OfficeHours | None = Field(default=None, description="Absent: always open.")
@@ -177,6 +182,7 @@ PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
         "session_rate_limit_per_minute": 5,
         "session_rate_limit_per_day": 100,
         "reingest_interval_hours": 168,
+        "retention_days": 90,
     },
     Plan.pro: {
         "monthly_message_quota": 10_000,
@@ -185,6 +191,7 @@ PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
         "session_rate_limit_per_minute": 10,
         "session_rate_limit_per_day": 200,
         "reingest_interval_hours": 24,
+        "retention_days": 365,
     },
     Plan.pro_plus: {
         "monthly_message_quota": 100_000,
@@ -193,6 +200,7 @@ PLAN_DEFAULTS: dict[Plan, dict[str, Any]] = {
         "session_rate_limit_per_minute": 20,
         "session_rate_limit_per_day": 500,
         "reingest_interval_hours": 6,
+        "retention_days": 730,
     },
 }
 
@@ -216,6 +224,8 @@ OPERATOR_WIDE: dict[str, str] = {
     "rate_limit_per_day": "rate_limit_per_day",
     "escalate_threshold": "confidence_escalate_threshold",
     "refuse_threshold": "confidence_refuse_threshold",
+    "retention_days": "retention_days",
+    "consent_retention_days": "consent_retention_days",
 }
 # Tenant settings the operator may also set per plan, as `<plan>_<setting>` (PRO_RATE_LIMIT_PER_MINUTE).
 PER_PLAN = ("rate_limit_per_minute", "rate_limit_per_day")
