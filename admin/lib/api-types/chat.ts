@@ -254,7 +254,7 @@ export interface components {
          * Intent
          * @enum {string}
          */
-        Intent: "greeting" | "thanks" | "goodbye" | "identity" | "handoff";
+        Intent: "greeting" | "thanks" | "goodbye" | "identity" | "handoff" | "quota";
         /**
          * Problem
          * @description An error: a stable `code` to act on and a `detail` for people.
