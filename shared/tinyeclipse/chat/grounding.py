@@ -9,10 +9,12 @@ from tinyeclipse.chat.passages import split
 from tinyeclipse.chat.reading import Reading, ScoredSentence
 from tinyeclipse.chat.terms import coverage, key_terms
 from tinyeclipse.embeddings.base import Embedder
+from tinyeclipse.embeddings.scale import comparable
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 # An answer sentence is supported when a sentence of a cited source means nearly the same (all-MiniLM-L6-v2
-# paraphrases score above this), or contains nearly all of its key terms.
+# paraphrases score above this; other models' cosines are read on its scale), or contains nearly all of its key
+# terms.
 SUPPORTED_COSINE = 0.6
 SUPPORTED_TERMS = 0.8
 
@@ -38,7 +40,7 @@ def groundedness(embedder: Embedder, reading: Reading, answer: LLMAnswer) -> flo
         return 0.0
     claim_vectors = embedder.encode(claims)
     statement_vectors = embedder.encode([s.text for s in statements])
-    best = (claim_vectors @ statement_vectors.T).max(axis=1)
+    best = comparable(embedder.name, (claim_vectors @ statement_vectors.T).max(axis=1))
     evidence = " ".join(s.text for s in statements)
     weights = np.array([len(claim) for claim in claims], dtype=float)
     supported = np.array(

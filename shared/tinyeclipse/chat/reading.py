@@ -2,7 +2,8 @@
 
 Shared by the extractive provider (it answers with the best passage) and by the confidence features (they judge
 the statements an answer rests on, whichever provider wrote it). Sentences are scored by meaning (cosine of the
-embedding model that retrieval uses) and wording (the share of the question's key terms they contain).
+embedding model that retrieval uses, read on all-MiniLM-L6-v2's scale: tinyeclipse.embeddings.scale) and wording
+(the share of the question's key terms they contain).
 """
 
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from tinyeclipse.chat.llm import ContextChunk
 from tinyeclipse.chat.passages import Sentence, split
 from tinyeclipse.chat.terms import coverage, key_terms
 from tinyeclipse.embeddings.base import Embedder
+from tinyeclipse.embeddings.scale import comparable
 
 # How many of the best chunks are read sentence by sentence (the rest rarely hold the answer).
 CHUNKS_READ = 3
@@ -66,7 +68,8 @@ class Reader:
             found, vectors = self._encoded(chunk.text, chunk.heading)
             if not found:
                 continue
-            meaning = np.clip(vectors @ vector, 0.0, 1.0)
+            # On all-MiniLM-L6-v2's scale whatever the model, so the weights and ratios below mean one thing.
+            meaning = np.clip(comparable(self._embedder.name, vectors @ vector), 0.0, 1.0)
             for i, sentence in enumerate(found):
                 # An FAQ's own question is never the statement an answer rests on.
                 if chunk.faq_question is not None and sentence.text.endswith("?"):
