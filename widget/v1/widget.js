@@ -73,6 +73,7 @@
     tooFast: "You're sending messages too quickly. Please wait {wait}.",
     unreadOne: "{n} new message",
     unreadMany: "{n} new messages",
+    data: "Your data",
   };
 
   // ---- Pure functions (no DOM; exported as TinyEclipse._internals for the unit tests) ----
@@ -772,7 +773,8 @@
     const newButton = button("te-new", T.newChat);
     newButton.title = T.newChatTitle;
     const closeButton = button("te-close", "\u00d7", T.close);
-    header.append(el("h2", "te-title", title), newButton, closeButton);
+    const dataButton = button("te-data", T.data);
+    header.append(el("h2", "te-title", title), newButton, dataButton, closeButton);
 
     const consentView = el("div", "te-consent");
     const consentError = el("p", "te-consent-error");
@@ -1044,6 +1046,7 @@
     }
 
     function showView(name) {
+      for (const view of panel.querySelectorAll(".te-privacy")) view.remove();
       consentView.hidden = name !== "consent";
       declinedView.hidden = name !== "declined";
       chatView.hidden = name !== "chat";
@@ -1333,6 +1336,25 @@
     launcher.addEventListener("click", () => (isOpen ? close(true) : open(true)));
     closeButton.addEventListener("click", () => close(true));
     newButton.addEventListener("click", newConversation);
+    // "Download my data" / "Delete my data": privacy.js, loaded the first time (it is not in the size budget).
+    dataButton.addEventListener("click", () => {
+      const show = () =>
+        window.TinyEclipse._privacy({
+          T, el, button, request, opts, state, panel,
+          views: [consentView, declinedView, chatView, newButton],
+          back: () => showView(currentView()),
+          reset() {
+            state.session = newSessionId(window.crypto);
+            consented = declined = false;
+            newConversation();
+          },
+        });
+      if (window.TinyEclipse._privacy) return show();
+      const code = el("script");
+      code.src = opts.cssUrl.replace(/widget\.css$/, "privacy.js");
+      code.addEventListener("load", show);
+      document.head.appendChild(code);
+    });
     talkButton.addEventListener("click", askForPerson);
     emailForm.addEventListener("submit", (event) => {
       event.preventDefault();
