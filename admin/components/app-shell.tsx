@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { BarChart3, Building2, Inbox, LogOut, Menu, MessageSquareText, MessagesSquare, X } from "lucide-react";
+import { BarChart3, Building2, Inbox, LogOut, Menu, MessageSquareText, MessagesSquare, ScrollText, X } from "lucide-react";
 
 import { ThemeToggle } from "@/components/theme-toggle";
 import { Button } from "@/components/ui/button";
@@ -16,6 +16,7 @@ const NAV = [
   { href: "/inbox/", label: "Inbox", icon: Inbox, testId: "nav-inbox" },
   { href: "/conversations/", label: "Conversations", icon: MessagesSquare, testId: "nav-conversations" },
   { href: "/usage/", label: "Usage", icon: BarChart3, testId: "nav-usage" },
+  { href: "/audit/", label: "Audit log", icon: ScrollText, testId: "nav-audit" },
 ];
 
 function isActive(pathname: string, href: string): boolean {

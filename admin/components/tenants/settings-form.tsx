@@ -109,6 +109,23 @@ const GROUPS: { title: string; fields: FieldSpec[] }[] = [
       { key: "reingest_interval_hours", label: "Re-ingest every (hours)", kind: "int", hint: "0 turns scheduled re-ingestion off." },
     ],
   },
+  {
+    title: "Privacy",
+    fields: [
+      {
+        key: "retention_days",
+        label: "Keep conversations (days)",
+        kind: "int",
+        hint: "Deleted this long after their last message; usage counts stay. 0 keeps them.",
+      },
+      {
+        key: "consent_retention_days",
+        label: "Keep consent records (days)",
+        kind: "int",
+        hint: "Kept at least while the visitor's conversations are. 0 keeps them.",
+      },
+    ],
+  },
 ];
 
 const SPECS = GROUPS.flatMap((group) => group.fields);

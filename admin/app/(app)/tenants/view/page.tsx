@@ -9,6 +9,7 @@ import { toast } from "sonner";
 import { EmptyState, PageHeader, TenantStatusBadge } from "@/components/common";
 import { CalibrationPanel } from "@/components/tenants/calibration-panel";
 import { EmbedSnippet } from "@/components/tenants/embed-snippet";
+import { PrivacyPanel } from "@/components/tenants/privacy-panel";
 import { SettingsForm } from "@/components/tenants/settings-form";
 import { SourcesPanel } from "@/components/tenants/sources-panel";
 import {
@@ -128,7 +129,7 @@ function Overview({ tenant, onChange }: { tenant: Tenant; onChange: (tenant: Ten
   );
 }
 
-const TABS = ["settings", "knowledge", "calibration"] as const;
+const TABS = ["settings", "knowledge", "calibration", "privacy"] as const;
 
 function TenantView() {
   const params = useSearchParams();
@@ -211,6 +212,9 @@ function TenantView() {
           <TabsTrigger value="calibration" data-testid="tenant-tab-calibration">
             Calibration
           </TabsTrigger>
+          <TabsTrigger value="privacy" data-testid="tenant-tab-privacy">
+            Privacy
+          </TabsTrigger>
         </TabsList>
         <TabsContent value="settings" className="mt-4">
           <div className="grid items-start gap-6 lg:grid-cols-3">
@@ -228,6 +232,9 @@ function TenantView() {
         </TabsContent>
         <TabsContent value="calibration" className="mt-4">
           <CalibrationPanel tenantId={tenant.id} />
+        </TabsContent>
+        <TabsContent value="privacy" className="mt-4">
+          <PrivacyPanel tenant={tenant} />
         </TabsContent>
       </Tabs>
     </>
