@@ -1,12 +1,19 @@
-"""Fit the confidence model and its default thresholds to ../shared/eval (`make calibrate`).
+"""Fit the confidence model of each embedding model and the default thresholds to ../shared/eval (`make calibrate`).
 
+For each embedding model (every tenant created with it):
 1. Ask every evaluation question through the chat service (bench/answers.py); each answer stores its features.
-   The records are kept in .data/calibration/records.jsonl; `--reuse` fits again from them without asking.
-2. Leave one article out: for each article, fit a logistic regression on the others' answers and predict its
-   own; every reported number comes from these held-out predictions, as on articles the model never saw.
-3. Choose the default thresholds on the held-out predictions (rules below), fit the final model on all
-   answers, and write both to shared/tinyeclipse/chat/confidence_model.json; the report goes to
-   docs/benchmarks.md.
+   The multilingual model is also asked XQuAD's German and Spanish questions of German, Spanish and English
+   knowledge (de>de, es>es, de>en, es>en: its visitors' case). The records are kept in
+   .data/calibration/records.<model>.jsonl; `--reuse` fits again from them without asking; `--model NAME` fits one.
+2. Leave one article out: for each article (an XQuAD article in every language is one), fit a logistic regression
+   on the others' answers and predict its own; every reported number comes from these held-out predictions, as on
+   articles the model never saw.
+3. Choose thresholds on the held-out predictions (rules below), fit the final model on all answers, and write
+   both to the model's file (tinyeclipse.chat.confidence.MODEL_FILES); the report goes to docs/benchmarks.md.
+
+The product keeps one set of default thresholds, the default model's (all-MiniLM-L6-v2, read by
+tenants/settings.py): each model's score estimates the same probability, so a threshold means the same whatever
+the model. The thresholds the rule would pick for another model are written to its file and reported beside.
 
 The target is "right": an answerable question of the tenant's own knowledge whose answer holds a gold answer.
 Unanswerable and off-topic questions, and wrong answers, are the negatives, so the score estimates P(right).
@@ -23,14 +30,18 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from bench.answers import Record, ask, by_tenant_corpus, load, read, save
+from bench.answers import ENGLISH, PAIRS, Record, ask, by_tenant_corpus, load, pair_corpus, read, save
 from bench.metrics import roc_auc
 from bench.stack import REPO, Stack, append_results, machine
-from tinyeclipse.chat.confidence import fitted_model
+from tinyeclipse.chat import confidence
+from tinyeclipse.chat.confidence import MODEL_FILES, Model
 from tinyeclipse.chat.features import NAMES
+from tinyeclipse.embeddings.names import DEFAULT_MODEL, MODELS
 
-RECORDS = REPO / ".data" / "calibration" / "records.jsonl"
-MODEL = REPO / "shared" / "tinyeclipse" / "chat" / "confidence_model.json"
+RECORDS = REPO / ".data" / "calibration"
+MODELS_DIR = REPO / "shared" / "tinyeclipse" / "chat"
+# The models whose tenants' visitors write in other languages than the knowledge's: fitted on those answers too.
+PAIRED = frozenset({"multilingual-e5-small"})
 REGULARISATION = 1.0  # sklearn's C, on standardised features
 # Threshold rules (the product's promise, not tuned to a number): escalate so that at most MAX_UNFLAGGED of the
 # unanswerable questions (written to look answerable) and at most MAX_OFF_TOPIC_UNFLAGGED of the off-topic ones
@@ -135,33 +146,72 @@ def threshold_meaning(records: Sequence[Record], scores: np.ndarray) -> list[str
     return rows
 
 
+def _cell(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.3f}"
+
+
+def corpora(records: Sequence[Record]) -> list[str]:
+    """The corpora of these answers, in the report's order: the English ones, then XQuAD's other pairs."""
+    asked = {r.question.corpus for r in records}
+    return [c for c in dict.fromkeys((*ENGLISH, *(pair_corpus(q, k) for q, k in PAIRS))) if c in asked]
+
+
+def rates_table(records: Sequence[Record], scores: np.ndarray, escalate: float, refuse: float) -> list[str]:
+    score_of = {id(r): s for r, s in zip(records, scores, strict=True)}
+    columns = corpora(records)
+    table = {}
+    for corpus in columns:
+        kept = by_tenant_corpus(list(records), corpus)
+        table[corpus] = rates(kept, np.array([score_of[id(r)] for r in kept]), escalate, refuse)
+    lines = [f"| measure | {' | '.join(columns)} |", f"|---|{'---|' * len(columns)}"]
+    for name in table[columns[0]]:
+        lines.append(f"| {name} | {' | '.join(_cell(table[c][name]) for c in columns)} |")
+    return lines
+
+
 def report(
-    records: Sequence[Record], scores: np.ndarray, escalate: float, refuse: float, x: np.ndarray, fitted: Fitted
+    embedding_model: str,
+    records: Sequence[Record],
+    scores: np.ndarray,
+    chosen: tuple[float, float],
+    defaults: tuple[float, float],
+    x: np.ndarray,
+    fitted: Fitted,
 ) -> str:
+    default_model = embedding_model == DEFAULT_MODEL
     lines = [
-        f"## Confidence calibration (leave one article out) — {machine()}",
+        f"## Confidence calibration of {embedding_model} (leave one article out) — {machine()}",
         "",
         f"{len(records)} answers ({sum(r.right for r in records)} right) from "
-        f"{len({r.question.article for r in records})} articles: the SQuAD 2.0 slice and XQuAD English, plus "
-        "off-topic questions. Every number below is from held-out predictions (the model never saw the "
-        "question's article). Chosen thresholds: "
-        f"escalate < {escalate}, refuse < {refuse}.",
+        f"{len({r.question.article for r in records})} articles, every tenant on {embedding_model}: "
+        f"{', '.join(corpora(records))}, plus off-topic questions. Every number below is from held-out predictions "
+        "(the model never saw the question's article, in any language). "
+        + (
+            f"Thresholds the rule chose (the product's defaults): escalate < {chosen[0]}, refuse < {chosen[1]}."
+            if default_model
+            else f"At the product's default thresholds (escalate < {defaults[0]}, refuse < {defaults[1]}, "
+            f"{DEFAULT_MODEL}'s); the rule would choose escalate < {chosen[0]}, refuse < {chosen[1]} for this model."
+        ),
         "",
-        "| measure | SQuAD slice | XQuAD en |",
-        "|---|---|---|",
+        *rates_table(records, scores, *defaults),
+        "",
     ]
-    by_corpus = {}
-    score_of = {id(r): s for r, s in zip(records, scores, strict=True)}
-    for corpus in ("squad", "xquad-en"):
-        kept = by_tenant_corpus(list(records), corpus)
-        by_corpus[corpus] = rates(kept, np.array([score_of[id(r)] for r in kept]), escalate, refuse)
-    for name in by_corpus["squad"]:
-        lines.append(f"| {name} | {by_corpus['squad'][name]:.3f} | {by_corpus['xquad-en'][name]:.3f} |")
-    lines += ["", *threshold_meaning(records, scores), "", *feature_table(records, x, fitted), ""]
+    if not default_model:
+        lines += [
+            f"At the thresholds the rule chose for {embedding_model}:",
+            "",
+            *rates_table(records, scores, *chosen),
+        ]
+        lines.append("")
+    lines += [*threshold_meaning(records, scores), "", *feature_table(records, x, fitted), ""]
     return "\n".join(lines)
 
 
-def _write_model(fitted: Fitted, thresholds: tuple[float, float], note: str) -> None:
+def model_path(embedding_model: str) -> Path:
+    return MODELS_DIR / MODEL_FILES[embedding_model]
+
+
+def _write_model(embedding_model: str, fitted: Fitted, thresholds: tuple[float, float], note: str) -> None:
     model = {
         "names": list(NAMES),
         "mean": fitted.mean.round(6).tolist(),
@@ -170,41 +220,66 @@ def _write_model(fitted: Fitted, thresholds: tuple[float, float], note: str) -> 
         "intercept": round(fitted.intercept, 6),
     }
     thresholds_json = {"escalate": thresholds[0], "refuse": thresholds[1]}
-    MODEL.write_text(json.dumps({"fitted": note, "model": model, "thresholds": thresholds_json}, indent=1) + "\n")
+    data = {"fitted": note, "embedding_model": embedding_model, "model": model, "thresholds": thresholds_json}
+    model_path(embedding_model).write_text(json.dumps(data, indent=1) + "\n")
 
 
-def collect() -> list[Record]:
-    # The features do not depend on the model, but the chat loads it: a neutral one (every answer 0.5) stands in
-    # while the answers are collected, also when the features changed since the last fit.
-    neutral = np.zeros(len(NAMES))
-    _write_model(Fitted(neutral, np.ones(len(NAMES)), neutral, 0.0), (0.5, 0.0), "neutral, while collecting")
-    fitted_model.cache_clear()
-    with tempfile.TemporaryDirectory(prefix="tinyeclipse-calibrate-") as workdir:
-        stack = Stack(Path(workdir), llm_provider="extractive")
-        try:
-            # Thresholds at 0: every answer is shown, so "right" is judged on what the bot would say, not on
-            # whether the model of the day refused it.
-            tenants, questions = load(stack, {"escalate_threshold": 0.0, "refuse_threshold": 0.0})
-            return ask(stack, tenants, questions)
-        finally:
-            stack.close()
+def collect(embedding_model: str) -> list[Record]:
+    # The features do not depend on the confidence model, but the chat scores every answer: a neutral model (every
+    # answer 0.5) stands in, in this process only (the shipped files stay as they are for whoever else runs the
+    # code meanwhile), also when the features changed since the last fit.
+    neutral = Model(NAMES, (0.0,) * len(NAMES), (1.0,) * len(NAMES), (0.0,) * len(NAMES), 0.0)
+    shipped = confidence.fitted_model
+    confidence.fitted_model = lambda _name: neutral
+    try:
+        with tempfile.TemporaryDirectory(prefix="tinyeclipse-calibrate-") as workdir:
+            stack = Stack(Path(workdir), llm_provider="extractive")
+            try:
+                # Thresholds at 0: every answer is shown, so "right" is judged on what the bot would say, not on
+                # whether the model of the day refused it.
+                settings = {"embedding_model": embedding_model, "escalate_threshold": 0.0, "refuse_threshold": 0.0}
+                tenants, questions = load(stack, settings, pairs=embedding_model in PAIRED)
+                return ask(stack, tenants, questions)
+            finally:
+                stack.close()
+    finally:
+        confidence.fitted_model = shipped
 
 
-def main() -> None:
-    if "--reuse" in sys.argv and RECORDS.exists():
-        records = read(RECORDS)
+def calibrate(embedding_model: str, reuse: bool) -> tuple[float, float]:
+    """Fit `embedding_model`'s confidence model and write it; the thresholds the rule chose for it."""
+    path = RECORDS / f"records.{embedding_model}.jsonl"
+    if reuse and path.exists():
+        records = read(path)
     else:
-        records = collect()
-        save(records, RECORDS)
+        records = collect(embedding_model)
+        save(records, path)
     x = matrix(records)
     y = np.array([r.right for r in records], dtype=int)
     scores = held_out(records, x, y)
-    escalate, refuse = choose_thresholds(records, scores)
+    chosen = choose_thresholds(records, scores)
     final = fit(x, y)
-    _write_model(
-        final, (escalate, refuse), f"{datetime.now(UTC):%Y-%m-%d} by bench/calibrate.py on {len(records)} answers"
-    )
-    append_results(report(records, scores, escalate, refuse, x, final))
+    note = f"{datetime.now(UTC):%Y-%m-%d} by bench/calibrate.py on {len(records)} answers"
+    _write_model(embedding_model, final, chosen, note)
+    defaults = chosen if embedding_model == DEFAULT_MODEL else _default_thresholds()
+    append_results(report(embedding_model, records, scores, chosen, defaults, x, final))
+    return chosen
+
+
+def _default_thresholds() -> tuple[float, float]:
+    thresholds = json.loads(model_path(DEFAULT_MODEL).read_text())["thresholds"]
+    return thresholds["escalate"], thresholds["refuse"]
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    models = [args[args.index("--model") + 1]] if "--model" in args else list(MODELS)
+    unknown = set(models) - set(MODELS)
+    if unknown:
+        raise SystemExit(f"unknown embedding model {sorted(unknown)}; known: {', '.join(MODELS)}")
+    # The default model first: the others are reported at the default thresholds it sets.
+    for embedding_model in sorted(models, key=lambda m: m != DEFAULT_MODEL):
+        calibrate(embedding_model, reuse="--reuse" in args)
 
 
 if __name__ == "__main__":
