@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { BarChart3, Building2, Inbox, LogOut, Menu, MessageSquareText, MessagesSquare, ScrollText, X } from "lucide-react";
+import { BarChart3, Building2, Gauge, Inbox, LogOut, Menu, MessageSquareText, MessagesSquare, ScrollText, X } from "lucide-react";
 
 import { ThemeToggle } from "@/components/theme-toggle";
 import { Button } from "@/components/ui/button";
@@ -15,6 +15,7 @@ const NAV = [
   { href: "/tenants/", label: "Tenants", icon: Building2, testId: "nav-tenants" },
   { href: "/inbox/", label: "Inbox", icon: Inbox, testId: "nav-inbox" },
   { href: "/conversations/", label: "Conversations", icon: MessagesSquare, testId: "nav-conversations" },
+  { href: "/dashboard/", label: "Outcomes", icon: Gauge, testId: "nav-dashboard" },
   { href: "/usage/", label: "Usage", icon: BarChart3, testId: "nav-usage" },
   { href: "/audit/", label: "Audit log", icon: ScrollText, testId: "nav-audit" },
 ];

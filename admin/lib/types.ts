@@ -57,3 +57,17 @@ export type CalibrationReport = Schemas["CalibrationReport"];
 
 export const DEFAULT_ESCALATE = 0.85;
 export const DEFAULT_REFUSE = 0.45;
+
+// The operator's cockpit (issue 17): content gaps, Test your bot, editing knowledge, outcomes, the quota.
+export type Gaps = Schemas["Gaps"];
+export type GapGroup = Schemas["GapGroup"];
+export type GapExample = Schemas["GapExample"];
+export type GapAnswered = Schemas["GapAnswered"];
+export type PreviewAnswer = Schemas["PreviewAnswer"];
+export type SourceRef = Schemas["SourceRef"];
+export type Chunk = Schemas["Chunk"];
+export type Dashboard = Schemas["Dashboard"];
+export type Outcomes = Schemas["Outcomes"];
+export type OutcomeBucket = Schemas["OutcomeBucket"];
+export type QuotaReport = Schemas["QuotaReport"];
+export type QuotaUsage = Schemas["QuotaUsage"];

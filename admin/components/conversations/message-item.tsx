@@ -19,6 +19,7 @@ const INTENT: Record<Intent, string> = {
   goodbye: "small talk: goodbye",
   identity: "small talk: are you a bot?",
   handoff: "asked for a person",
+  quota: "monthly quota reached: handed to the team",
 };
 
 const PARTS = [

@@ -45,6 +45,12 @@ const GROUPS: { title: string; fields: FieldSpec[] }[] = [
       { key: "rate_limit_per_day", label: "Tenant per day", kind: "int" },
       { key: "session_rate_limit_per_minute", label: "Visitor per minute", kind: "int" },
       { key: "session_rate_limit_per_day", label: "Visitor per day", kind: "int" },
+      {
+        key: "monthly_message_quota",
+        label: "Bot answers per month",
+        kind: "int",
+        hint: "The plan's quota unless set here; past it visitors are handed to the team.",
+      },
     ],
   },
   {

@@ -1,11 +1,13 @@
 "use client";
 
 import { useState } from "react";
-import { BookOpen, FileText, Globe, HelpCircle, RefreshCw, Trash2, Type } from "lucide-react";
+import { BookOpen, FileText, Globe, HelpCircle, ListTree, Pencil, RefreshCw, Trash2, Type } from "lucide-react";
 import { toast } from "sonner";
 
 import { EmptyState, Pagination, SkeletonRows } from "@/components/common";
 import { AddSourceDialog } from "@/components/tenants/add-source-dialog";
+import { ChunksDialog } from "@/components/tenants/chunks-dialog";
+import { EditSourceDialog } from "@/components/tenants/edit-source-dialog";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -51,6 +53,8 @@ export function SourcesPanel({ tenantId }: { tenantId: string }) {
     poll: (page) => (page.items.some((s) => s.status === "pending") ? 3000 : false),
   });
   const [busyId, setBusyId] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Source | null>(null);
+  const [browsing, setBrowsing] = useState<Source | null>(null);
 
   async function reingest(source: Source) {
     setBusyId(source.id);
@@ -159,6 +163,28 @@ export function SourcesPanel({ tenantId }: { tenantId: string }) {
                           <Button
                             variant="ghost"
                             size="icon"
+                            aria-label="Edit"
+                            title="Edit"
+                            data-testid="source-edit"
+                            disabled={busyId === source.id}
+                            onClick={() => setEditing(source)}
+                          >
+                            <Pencil />
+                          </Button>
+                          <Button
+                            variant="ghost"
+                            size="icon"
+                            aria-label="Chunks"
+                            title="Chunks"
+                            data-testid="source-chunks"
+                            disabled={source.chunk_count === 0}
+                            onClick={() => setBrowsing(source)}
+                          >
+                            <ListTree />
+                          </Button>
+                          <Button
+                            variant="ghost"
+                            size="icon"
                             aria-label="Re-ingest"
                             title="Re-ingest"
                             data-testid="source-reingest"
@@ -206,6 +232,15 @@ export function SourcesPanel({ tenantId }: { tenantId: string }) {
         )}
         {data && <Pagination total={data.total} limit={LIMIT} offset={offset} onChange={setOffset} />}
       </CardContent>
+      <EditSourceDialog
+        source={editing}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          reload();
+        }}
+      />
+      <ChunksDialog source={browsing} onClose={() => setBrowsing(null)} />
     </Card>
   );
 }

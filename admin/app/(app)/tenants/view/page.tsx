@@ -9,7 +9,10 @@ import { toast } from "sonner";
 import { EmptyState, PageHeader, TenantStatusBadge } from "@/components/common";
 import { CalibrationPanel } from "@/components/tenants/calibration-panel";
 import { EmbedSnippet } from "@/components/tenants/embed-snippet";
+import { GapsPanel } from "@/components/tenants/gaps-panel";
+import { PreviewChat } from "@/components/tenants/preview-chat";
 import { PrivacyPanel } from "@/components/tenants/privacy-panel";
+import { QuotaMeter } from "@/components/tenants/quota-meter";
 import { SettingsForm } from "@/components/tenants/settings-form";
 import { SourcesPanel } from "@/components/tenants/sources-panel";
 import {
@@ -129,7 +132,7 @@ function Overview({ tenant, onChange }: { tenant: Tenant; onChange: (tenant: Ten
   );
 }
 
-const TABS = ["settings", "knowledge", "calibration", "privacy"] as const;
+const TABS = ["settings", "knowledge", "gaps", "preview", "calibration", "privacy"] as const;
 
 function TenantView() {
   const params = useSearchParams();
@@ -209,6 +212,12 @@ function TenantView() {
           <TabsTrigger value="knowledge" data-testid="tenant-tab-knowledge">
             Knowledge
           </TabsTrigger>
+          <TabsTrigger value="gaps" data-testid="tenant-tab-gaps">
+            Gaps
+          </TabsTrigger>
+          <TabsTrigger value="preview" data-testid="tenant-tab-preview">
+            Test your bot
+          </TabsTrigger>
           <TabsTrigger value="calibration" data-testid="tenant-tab-calibration">
             Calibration
           </TabsTrigger>
@@ -222,6 +231,7 @@ function TenantView() {
               <SettingsForm key={tenant.updated_at} tenant={tenant} onSaved={onChange} />
             </div>
             <div className="grid gap-6">
+              <QuotaMeter key={`${tenant.updated_at}-quota`} tenant={tenant} />
               <EmbedSnippet tenantId={tenant.id} />
               <Overview key={`${tenant.updated_at}-overview`} tenant={tenant} onChange={onChange} />
             </div>
@@ -229,6 +239,12 @@ function TenantView() {
         </TabsContent>
         <TabsContent value="knowledge" className="mt-4">
           <SourcesPanel tenantId={tenant.id} />
+        </TabsContent>
+        <TabsContent value="gaps" className="mt-4">
+          <GapsPanel tenantId={tenant.id} />
+        </TabsContent>
+        <TabsContent value="preview" className="mt-4">
+          <PreviewChat tenant={tenant} />
         </TabsContent>
         <TabsContent value="calibration" className="mt-4">
           <CalibrationPanel tenantId={tenant.id} />
