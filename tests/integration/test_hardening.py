@@ -206,7 +206,7 @@ def test_route_specific_problems_are_documented() -> None:
     [
         ("/api/admin/tenants/{id}", "GET, PATCH, OPTIONS"),
         ("/api/admin/tenants", "GET, POST, OPTIONS"),
-        ("/api/admin/sources/{id}", "GET, DELETE, OPTIONS"),
+        ("/api/admin/sources/{id}", "GET, PATCH, DELETE, OPTIONS"),
         ("/api/admin/conversations/{id}", "GET, PATCH, OPTIONS"),
         ("/api/admin/conversations/{id}/messages", "POST, OPTIONS"),
     ],
