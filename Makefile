@@ -33,9 +33,15 @@ $(VENV)/.installed-run: $(RUN_REQUIREMENTS) | $(PY)
 # The chat's query model: all-MiniLM-L6-v2 exported to ONNX (float32; --int8 for the smaller, lossier one) from
 # the packaged weights, with its tokenizer beside it (infra/onnx_export.py; not in git, nothing downloaded). The
 # chat image makes its own.
+# With it (order-only: made when missing), the language detector uncompressed to be mapped at start-up
+# (infra/language_model.py).
 ONNX_MODEL := $(VENV)/share/tinyeclipse/all-MiniLM-L6-v2.onnx
-$(ONNX_MODEL): infra/onnx_export.py $(VENV)/.installed-run
+LANGUAGE_MODEL := $(VENV)/share/tinyeclipse/py3langid/nextmove.npy
+$(ONNX_MODEL): infra/onnx_export.py $(VENV)/.installed-run | $(LANGUAGE_MODEL)
 	$(PY) -m infra.onnx_export --output $@
+
+$(LANGUAGE_MODEL): infra/language_model.py $(VENV)/.installed-run
+	$(PY) -m infra.language_model --output $(dir $@)
 
 onnx: $(ONNX_MODEL)
 

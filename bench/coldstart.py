@@ -30,6 +30,7 @@ from typing import Any
 from bench.packages import Package, package_size, pip_cache_dir
 from bench.stack import REPO, Stack, append_results, machine
 from tests.aws.events import http_api_event
+from tinyeclipse.chat import language
 from tinyeclipse.embeddings import onnx_minilm
 
 FUNCTIONS = ("consent", "admin", "ingest", "chat")
@@ -180,6 +181,8 @@ def child_env(stack: Stack, name: str, site: Path | None) -> dict[str, str]:
         AWS_EC2_METADATA_DISABLED="true",
         # The chat's ONNX MiniLM (`make onnx`), where the image keeps it in /opt/model.
         EMBEDDING_ONNX_PATH=str(onnx_minilm.model_file()),
+        # The language detector's uncompressed copy (`make onnx`), where the image keeps it.
+        LANGUAGE_MODEL_PATH=str(language.fast_model_dir()),
     )
     env["PYTHONPATH"] = os.pathsep.join([*([str(site)] if site else []), str(REPO), str(REPO / "shared")])
     return env

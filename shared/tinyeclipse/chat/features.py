@@ -15,6 +15,7 @@ from functools import lru_cache
 from tinyeclipse.chat.reading import Reading, ScoredSentence
 from tinyeclipse.chat.retrieval import Retrieved
 from tinyeclipse.chat.terms import STOPWORDS, stem, words
+from tinyeclipse.chat.word_frequency import zipf_frequency
 
 # A word's information content from its frequency in everyday language (wordfreq's Zipf scale: 7 is "the",
 # 3 is "domain"-rare, 0 unknown): rare words are the ones an answer must contain.
@@ -87,8 +88,7 @@ class Features:
 
 @lru_cache(maxsize=65536)
 def _weight(word: str, language: str) -> float:
-    from wordfreq import zipf_frequency
-
+    # wordfreq's numbers without importing wordfreq on a cold start's first question (word_frequency.py).
     zipf = zipf_frequency(word, language if language in _FREQUENCY_LANGUAGES else "en")
     return max(_MIN_WEIGHT, _ZIPF_TOP - zipf)
 

@@ -5,11 +5,19 @@ messages restricted to en/nl/de/fr/es it is as accurate as lingua (0.95 both) at
 fifth of its time. The words a message is made of settle the shortest ones first: "hoi", "danke", "merci" are the
 small-talk phrases of one language (tinyeclipse.chat.intents); "hallo" (Dutch and German) and "ok" tell nothing.
 When unsure, `detect` says None and the visitor's language is the widget's, then the tenant's.
+
+The model is mapped from a copy prepared at build time (`python -m infra.language_model`, run by `make onnx` and
+the chat image's build stage: the same arrays, uncompressed, 68 MB) when there is one: py3langid's own file (xz,
+4.5 MB) takes about a second to decompress at every cold start, the copy nothing.
 """
 
+import os
+import sys
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from pathlib import Path
 
+import numpy
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from tinyeclipse.chat import intents
@@ -67,9 +75,33 @@ def primary(language: str | None) -> str | None:
     return code or None
 
 
+FAST_MODEL_VARIABLE = "LANGUAGE_MODEL_PATH"
+FAST_MODEL_ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+
+
+def fast_model_dir() -> Path:
+    """Where the build-time copy is looked for: LANGUAGE_MODEL_PATH when set, else under the interpreter's prefix."""
+    variable = os.environ.get(FAST_MODEL_VARIABLE)
+    return Path(variable) if variable else Path(sys.prefix) / "share" / "tinyeclipse" / "py3langid"
+
+
 @cache
 def _model() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    folder = fast_model_dir()
+    if not all((folder / f"{name}.npy").is_file() for name in FAST_MODEL_ARRAYS):
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # Mapped, not read: a message walks a few hundred of the DFA's 10 million cells and reads a few rows of the
+    # feature table.
+    data = {name: numpy.load(folder / f"{name}.npy", mmap_mode="r") for name in FAST_MODEL_ARRAYS}
+    return LanguageIdentifier(
+        data["ptc"],
+        numpy.asarray(data["pc"]),
+        data["classes"].tolist(),
+        memoryview(data["nextmove"]),  # indexed like py3langid's stdlib array: one int per cell
+        data["out_feat"].tolist(),
+        norm_probs=True,
+        tk_row=data["nextmove_row"].tolist(),
+    )
 
 
 @lru_cache(maxsize=64)
