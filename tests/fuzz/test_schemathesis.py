@@ -136,8 +136,10 @@ def _put_nul(values: object) -> bool:
 
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
-    # Positive cases only: a negative case with a seeded id swapped in could turn valid.
-    if case.meta is not None and case.meta.generation.mode.is_positive:
+    # Positive cases only: a negative case with a seeded id swapped in could turn valid. Never into what deletes
+    # the seeded rows for good (terminating the tenant, erasing the session): the other operations need them.
+    destructive = case.path.endswith(("/terminate", "/erase"))
+    if case.meta is not None and case.meta.generation.mode.is_positive and not destructive:
         for part in (case.path_parameters, case.query, case.body):
             _swap_known(part)
         # One case in four: Hypothesis alone seldom puts a NUL where it reaches the database.
