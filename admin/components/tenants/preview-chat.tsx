@@ -108,7 +108,9 @@ export function PreviewChat({ tenant }: { tenant: Tenant }) {
   const [busy, setBusy] = useState(false);
   const end = useRef<HTMLDivElement>(null);
 
-  useEffect(() => end.current?.scrollIntoView({ block: "nearest" }), [entries]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: "nearest" });
+  }, [entries]);
 
   async function send(event?: React.FormEvent) {
     event?.preventDefault();
