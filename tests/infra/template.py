@@ -28,7 +28,7 @@ HANDLERS = {
 SECRETS_BY_HANDLER = {
     "functions.chat.app.handler": {"DatabaseUrlParameter", "GroqApiKeyParameter"},
     "functions.consent.app.handler": {"DatabaseUrlParameter"},
-    "functions.admin.app.handler": {"DatabaseUrlParameter", "AdminApiKeyParameter"},
+    "functions.admin.app.handler": {"DatabaseUrlParameter", "AdminApiKeyParameter", "AdminApiKeysParameter"},
     "functions.ingest.app.handler": {"DatabaseUrlParameter"},
     "functions.ingest.app.sqs_handler": {"DatabaseUrlParameter"},
     "functions.ingest.app.schedule_handler": {"DatabaseUrlParameter"},
