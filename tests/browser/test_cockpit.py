@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.harness import LocalRunner
 from tests.browser.conftest import ARTIFACTS
+from tests.webserver import WebServer
 
 QUESTION = "Do you sell gift cards?"
 PERCENT = re.compile(r"^\d{1,3}%$")
@@ -141,3 +142,39 @@ def test_the_outcome_dashboard_renders_with_data(page: Page, stack: LocalRunner,
         page.get_by_test_id("dashboard-csv").click()
     assert download.value.suggested_filename == f"tinyeclipse-outcomes-{bike_shop}.csv"
     _shot(page, "dashboard")
+
+
+def test_past_the_monthly_quota_the_widget_says_so_and_waits_for_the_team(
+    browser: Browser, stack: LocalRunner, admin: httpx.Client
+) -> None:
+    body = {"name": "Quiet Shop", "whmcs_client_id": 7172, "settings": {"monthly_message_quota": 1}}
+    tenant_id = admin.post("/api/admin/tenants", json=body).json()["id"]
+    faq = [{"question": "When is the shop open?", "answer": "The shop is open from Tuesday to Saturday, 9 to 18."}]
+    assert (
+        admin.post("/api/admin/sources", json={"tenant_id": tenant_id, "type": "faq", "content": faq}).status_code
+        == 201
+    )
+    _indexed(admin, tenant_id)
+    widget = "#tinyeclipse-widget"
+    page_html = (
+        '<!doctype html><html lang="nl"><body><h1>Winkel</h1>'
+        f'<script src="{stack.base}/widget/v1/widget.js" data-tenant="{tenant_id}" async></script></body></html>'
+    )
+    with WebServer() as site:
+        site.route("/", page_html)
+        context = browser.new_context()
+        visitor = context.new_page()
+        visitor.goto(site.url("/"))
+        visitor.locator(f"{widget} .te-launcher").click()
+        visitor.locator(f"{widget} .te-accept").click()
+        bot_turns = visitor.locator(f"{widget} .te-message.te-bot")
+        for question in ("Wanneer is de winkel open?", "Kan ik ook op zondag langskomen?"):
+            visitor.locator(f"{widget} .te-input").fill(question)
+            visitor.locator(f"{widget} .te-send").click()
+            expect(visitor.locator(f"{widget} .te-typing")).to_have_count(0, timeout=30_000)
+        expect(bot_turns.last).to_contain_text("limiet voor deze maand bereikt", timeout=30_000)
+        expect(visitor.locator(f"{widget} .te-panel")).to_have_attribute("data-handled-by", "waiting")
+        visitor.screenshot(path=str(ARTIFACTS / "cockpit-quota-widget.png"))
+        context.close()
+    quota = admin.get("/api/admin/usage/quota", params={"tenant_id": tenant_id}).json()["tenants"][0]
+    assert (quota["used"], quota["quota"], quota["exceeded"]) == (1, 1, True)
