@@ -6,13 +6,14 @@ each session (closed loop, no think time) sends chat requests one after another,
 every question is made unique so the per-process query cache never helps (the worst case).
 The floor, measured in this process in the same run against the same database and data, is what any answer
 needs at least: one query encode and one top-k hybrid pgvector query. `make bench` appends the results to
-docs/benchmarks.md.
+docs/benchmarks.md; `python -m bench.chat --profile` adds where a request's time goes (profile_service).
 """
 
 import asyncio
 import itertools
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -281,7 +282,9 @@ def report(levels: list[Level], floor: Floor, seconds: float) -> str:
         "scores it against the sentences of the top 3 chunks (their vectors cached per process) "
         f"(p50 {p50(floor.answer_ms):.1f} ms in process), and one transaction with the "
         "assistant message, the conversation touch and the usage row; plus HTTP through Caddy and uvicorn. "
-        f"Closed-loop sessions: at c sessions latency ≈ c / throughput (Little's law). Whole run {seconds:.0f} s.",
+        f"Closed-loop sessions: at c sessions latency ≈ c / throughput (Little's law). Whole run {seconds:.0f} s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at its end (the machine is shared: the "
+        "ratios hold better than the absolute times).",
         "",
     ]
     return "\n".join(lines)
@@ -290,7 +293,7 @@ def report(levels: list[Level], floor: Floor, seconds: float) -> str:
 # --- main -------------------------------------------------------------------------------------------------
 
 
-def benchmark(stack: LocalRunner) -> tuple[list[Level], Floor]:
+def benchmark(stack: LocalRunner) -> tuple[list[Level], Floor, str]:
     sessions = {tag: session_ids(tag, concurrency) for tag, concurrency in (("warm", 4), *LEVEL_TAGS)}
     with httpx.Client(base_url=stack.base, headers={"Authorization": f"Bearer {stack.admin_key}"}, timeout=30) as http:
         tenant_id = create_tenant(http)
@@ -312,10 +315,105 @@ def benchmark(stack: LocalRunner) -> tuple[list[Level], Floor]:
         measure_floor(db, engine, tenant_id, FLOOR_RUNS - FLOOR_RUNS // 2, floor)
     finally:
         db.close()
-    return levels, floor
+    return levels, floor, tenant_id
+
+
+# --- where a request's time goes: the service in this process under cProfile ------------------------------
+
+PROFILE_REQUESTS = 200
+# Where a function's own time is counted (first match of its file or name).
+PROFILE_GROUPS = (
+    ("query encode (onnxruntime)", ("onnxruntime",)),
+    ("tokenizer", ("tokenizers",)),
+    ("Postgres round trips (psycopg waits)", ("psycopg", "select.poll", "selectors")),
+    ("extractive answer and confidence (numpy)", ("numpy",)),
+    ("regular expressions", ("re/", "_sre", "method 'sub'", "method 'findall'", "method 'finditer'",
+                             "method 'search'", "method 'match'", "method 'split' of 're")),
+    ("pydantic (models, validation)", ("pydantic",)),
+    ("JSON", ("json",)),
+    ("logging and metrics (powertools)", ("logging", "aws_lambda_powertools")),
+    ("language detection (py3langid)", ("py3langid",)),
+)  # fmt: skip
+
+
+def _group(location: str) -> str:
+    for name, needles in PROFILE_GROUPS:
+        if any(needle in location for needle in needles):
+            return name
+    return "other Python (TinyEclipse's own code, stdlib)"
+
+
+def profile_service(stack: LocalRunner, tenant_id: str, requests: int = PROFILE_REQUESTS) -> str:
+    """`answer_message` for `requests` unique questions, one after another in this process (the extractive
+    engine, the stack's database), under cProfile: own time grouped by what it is spent on, and the top
+    functions by cumulative time."""
+    import cProfile
+    import pstats
+
+    from tinyeclipse.chat import service
+    from tinyeclipse.chat.engine import Engines
+    from tinyeclipse.chat.models import ChatRequest
+    from tinyeclipse.config import get_settings
+    from tinyeclipse.db import Database
+
+    settings = get_settings()
+    db = Database(stack.database_url, max_size=2)
+    db.open()
+    engines = Engines(settings)
+    sessions = session_ids("profile", 1)
+    with httpx.Client(base_url=stack.base, timeout=30) as http:
+        accept_terms(http, tenant_id, sessions)
+    try:
+        for turn in range(WARM_UP):  # models loaded, sentence vectors cached, as in a warm process
+            body = ChatRequest(tenant_id=tenant_id, session_id=sessions[0], message=unique_question(10_000 + turn))
+            service.answer_message(db, settings, engines, body, None)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for turn in range(requests):
+            body = ChatRequest(tenant_id=tenant_id, session_id=sessions[0], message=unique_question(20_000 + turn))
+            service.answer_message(db, settings, engines, body, None)
+        profiler.disable()
+        wall_ms = (time.perf_counter() - started) * 1000 / requests
+    finally:
+        db.close()
+    stats = pstats.Stats(profiler)
+    own: dict[str, float] = {}
+    total = 0.0
+    for (file, _, function), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        group = _group(f"{file}:{function}")
+        own[group] = own.get(group, 0.0) + tottime
+        total += tottime
+    top = sorted(
+        (
+            (cumtime, f"{Path(file).name}:{line} {function}")
+            for (file, line, function), (_, _, _, cumtime, _) in stats.stats.items()  # type: ignore[attr-defined]
+            if "site-packages" not in file and file.startswith(str(REPO))
+        ),
+        reverse=True,
+    )[:12]
+    lines = [
+        f"Where a request's time goes: `answer_message` for {requests} unique questions one after another in the "
+        f"benchmark process (extractive engine, the stack's database, no HTTP), under cProfile: {wall_ms:.1f} ms "
+        "a request with the profiler's overhead.",
+        "",
+        "| spent on (own time) | ms a request | share |",
+        "|---|---|---|",
+        *(
+            f"| {name} | {seconds * 1000 / requests:.2f} | {seconds / total:.0%} |"
+            for name, seconds in sorted(own.items(), key=lambda item: -item[1])
+        ),
+        "",
+        "| TinyEclipse function (cumulative) | ms a request |",
+        "|---|---|",
+        *(f"| `{name}` | {cumtime * 1000 / requests:.2f} |" for cumtime, name in top),
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
+    profile = "--profile" in sys.argv[1:]
     os.chdir(REPO)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tinyeclipse-bench-chat-") as workdir:
@@ -324,10 +422,11 @@ def main() -> None:
         os.environ["TINYECLIPSE_ENV_FILE"] = str(stack.env_file)
         try:
             stack.start()
-            levels, floor = benchmark(stack)
+            levels, floor, tenant_id = benchmark(stack)
+            profiled = profile_service(stack, tenant_id) if profile else ""
         finally:
             stack.stop()
-    append_results(report(levels, floor, time.monotonic() - started))
+    append_results(report(levels, floor, time.monotonic() - started) + profiled)
 
 
 if __name__ == "__main__":
