@@ -1,27 +1,36 @@
 """Admin route for "Test your bot": the real chat pipeline on a preview conversation of a tenant."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
-from tinyeclipse.chat.engine import Engines, get_engine
 from tinyeclipse.chat.preview import PreviewAnswer, PreviewRequest
 from tinyeclipse.web.deps import DatabaseDep, SettingsDep
 from tinyeclipse.web.openapi import problem_responses
 
+if TYPE_CHECKING:
+    from tinyeclipse.chat.engine import Engines
+
 router = APIRouter(tags=["preview"])
+
+
+def engines() -> "Engines":
+    """The chat's engines, built on the first preview: the admin function starts without the chat's models."""
+    from tinyeclipse.chat.engine import get_engine
+
+    return get_engine()
 
 
 @router.post("/tenants/{tenant_id}/preview", responses=problem_responses(404))
 async def preview(
     database: DatabaseDep,
     settings: SettingsDep,
-    engines: Annotated[Engines, Depends(get_engine)],
+    chat_engines: Annotated[object, Depends(engines)],
     tenant_id: UUID,
     body: PreviewRequest,
 ) -> PreviewAnswer:
-    from tinyeclipse.chat import service as chat  # the chat's models load with the first preview, not at start
+    from tinyeclipse.chat import service as chat
 
-    return await run_in_threadpool(chat.preview_message, database, settings, engines, tenant_id, body)
+    return await run_in_threadpool(chat.preview_message, database, settings, chat_engines, tenant_id, body)

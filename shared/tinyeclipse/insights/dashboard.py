@@ -7,8 +7,8 @@ from uuid import UUID
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Connection, Database
 from tinyeclipse.insights import dashboard_repository as repository
-from tinyeclipse.insights.gaps import period_bounds
 from tinyeclipse.insights.models import Dashboard, DashboardQuery, OutcomeBucket, Outcomes
+from tinyeclipse.insights.period import period_bounds
 from tinyeclipse.tenants import service as tenants
 
 CSV_COLUMNS = ("start", *Outcomes.model_fields)

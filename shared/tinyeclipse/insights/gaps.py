@@ -1,18 +1,13 @@
 """Content gaps: what the bot could not answer, grouped by meaning, and the operator answering or dismissing it."""
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
-
-import numpy
 
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Database
-from tinyeclipse.errors import InvalidInput
 from tinyeclipse.ingestion import service as sources
 from tinyeclipse.ingestion.models import FaqPair
 from tinyeclipse.insights import gaps_repository as repository
-from tinyeclipse.insights.clustering import cluster, merge_threshold, representative
 from tinyeclipse.insights.models import (
     GapAnswer,
     GapAnswered,
@@ -22,33 +17,24 @@ from tinyeclipse.insights.models import (
     GapGroup,
     Gaps,
     GapsQuery,
-    Period,
 )
+from tinyeclipse.insights.period import period_bounds
 from tinyeclipse.tenants import service as tenants
 
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
+if TYPE_CHECKING:
+    import numpy
+
 # Grouping is quadratic in the questions: the newest this many are grouped (docs/dashboard.md).
 MAX_QUESTIONS = 400
 EXAMPLES = 5
 
 
-def period_bounds(period: Period) -> tuple[date, date, datetime, datetime]:
-    """The period's first and last day and the instants it spans (UTC days)."""
-    until = period.until or datetime.now(UTC).date()
-    since = period.since or until - timedelta(days=DEFAULT_DAYS - 1)
-    if since > until:
-        raise InvalidInput("from: must not be after to.")
-    if (until - since).days >= MAX_DAYS:
-        raise InvalidInput(f"from/to: at most {MAX_DAYS} days at a time.")
-    start = datetime(since.year, since.month, since.day, tzinfo=UTC)
-    end = datetime(until.year, until.month, until.day, tzinfo=UTC) + timedelta(days=1)
-    return since, until, start, end
-
-
-def _vectors(db: Database, tenant_id: UUID, model: str, rows: list[dict[str, Any]]) -> numpy.ndarray:
+def _vectors(db: Database, tenant_id: UUID, model: str, rows: list[dict[str, Any]]) -> "numpy.ndarray":
     """Each row's question embedded by `model`: kept ones read, new ones embedded once and kept."""
-    from tinyeclipse.embeddings.registry import get_chat_embedder  # the model loads only when gaps are read
+    # Here, not at import: the admin function starts without numpy and the models (they load on a gaps read).
+    import numpy
+
+    from tinyeclipse.embeddings.registry import get_chat_embedder
 
     ids = [row["question_id"] for row in rows]
     with db.tenant(tenant_id) as conn:
@@ -63,7 +49,9 @@ def _vectors(db: Database, tenant_id: UUID, model: str, rows: list[dict[str, Any
     return numpy.stack([numpy.asarray(kept[message_id], dtype=numpy.float32) for message_id in ids])
 
 
-def _group(rows: list[dict[str, Any]], vectors: numpy.ndarray, members: list[int]) -> GapGroup:
+def _group(rows: list[dict[str, Any]], vectors: "numpy.ndarray", members: list[int]) -> GapGroup:
+    from tinyeclipse.insights.clustering import representative
+
     # Rows come newest first, and a group's members in row order: its first member is its newest.
     middle = rows[representative(vectors, members)]
     examples = [GapExample(**rows[i]) for i in members[:EXAMPLES]]
@@ -91,6 +79,8 @@ def list_gaps(db: Database, settings: Settings, tenant_id: UUID, query: GapsQuer
     model = tenant.index_model
     groups: list[GapGroup] = []
     if rows:
+        from tinyeclipse.insights.clustering import cluster, merge_threshold
+
         vectors = _vectors(db, tenant_id, model, rows)
         groups = [_group(rows, vectors, members) for members in cluster(vectors, merge_threshold(model))]
     if query.sort == "largest":
