@@ -12,15 +12,20 @@ from tinyeclipse.web.openapi import problem_responses
 
 if TYPE_CHECKING:
     from tinyeclipse.chat.engine import Engines
+    from tinyeclipse.config import Settings
 
 router = APIRouter(tags=["preview"])
+# The engines per settings object (one in production): built on the first preview, since the admin function
+# starts without the chat's models.
+_built: dict[int, tuple["Settings", "Engines"]] = {}
 
 
-def engines() -> "Engines":
-    """The chat's engines, built on the first preview: the admin function starts without the chat's models."""
-    from tinyeclipse.chat.engine import get_engine
+def engines(settings: SettingsDep) -> "Engines":
+    if id(settings) not in _built:
+        from tinyeclipse.chat.engine import build_engine
 
-    return get_engine()
+        _built[id(settings)] = (settings, build_engine(settings))
+    return _built[id(settings)][1]
 
 
 @router.post("/tenants/{tenant_id}/preview", responses=problem_responses(404))
