@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, Request, expect
 from infra.local.harness import LocalRunner
 from tests.browser.conftest import ARTIFACTS
 from tests.webserver import WebServer
+from tinyeclipse.chat.replies import replies
 
 WIDGET = "#tinyeclipse-widget"
 
@@ -108,6 +109,13 @@ def test_a_dutch_page_gets_a_dutch_widget_consent_included(
         page.locator(f"{WIDGET} .te-send").click()
     assert json.loads(chat.value.post_data or "{}")["language"] == "nl"
     expect(page.locator(f"{WIDGET} .te-typing")).to_have_count(0, timeout=30_000)
+    # Asking for a person tells the API the language too: the expected reply comes back in Dutch.
+    talk = page.locator(f"{WIDGET} .te-talk")
+    expect(talk).to_have_text("Met een medewerker praten")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/handoff")) as handoff:
+        talk.click()
+    assert json.loads(handoff.value.request.post_data or "{}")["language"] == "nl"
+    assert handoff.value.json()["expected_reply"] == replies("nl").expected_reply
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget-dutch.png"))
 

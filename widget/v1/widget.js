@@ -996,7 +996,9 @@
       askedAt = Date.now();
       talkButton.disabled = true;
       const path = "/api/chat/conversations/" + encodeURIComponent(state.conversation) + "/handoff";
-      request(opts.api, "POST", path, { tenant_id: opts.tenant, session_id: state.session }).then((res) => {
+      const ask = { tenant_id: opts.tenant, session_id: state.session };
+      if (language) ask.language = language;
+      request(opts.api, "POST", path, ask).then((res) => {
         asking = false;
         talkButton.disabled = false;
         const d = res.ok && res.data;
