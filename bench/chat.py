@@ -426,7 +426,7 @@ def main() -> None:
             profiled = profile_service(stack, tenant_id) if profile else ""
         finally:
             stack.stop()
-    append_results(report(levels, floor, time.monotonic() - started) + profiled)
+    append_results(report(levels, floor, time.monotonic() - started) + ("\n" + profiled if profiled else ""))
 
 
 if __name__ == "__main__":

