@@ -256,6 +256,10 @@ def test_the_chat_image_holds_the_model_its_build_stage_exported() -> None:
     model_dir = output.rsplit("/", 1)[0]
     assert f"--from=builder {model_dir} {model_dir}" in copies
     assert not any("/opt/export" in copy for copy in copies)
+    # The language detector's mapped copy, written beside the model by the build stage and found through the env.
+    detector = next(i.args for i in builder if i.keyword == "RUN" and "infra.language_model" in i.args)
+    folder = re.search(r"--output (\S+)", detector)[1]  # type: ignore[index]
+    assert folder.startswith(model_dir + "/") and f"LANGUAGE_MODEL_PATH={folder}" in env
 
 
 @pytest.mark.parametrize("name", (*WITH_TORCH, "chat-export"))
