@@ -109,12 +109,15 @@ bench-scale: $(VENV)/.installed-dev $(ONNX_MODEL)
 soak: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.soak
 
-# Answer quality on ../shared/eval (SQuAD 2.0 slice and XQuAD English), appended to docs/benchmarks.md.
+# Answer quality on ../shared/eval per embedding model (SQuAD 2.0 slice, XQuAD en and the pairs en>en, de>de,
+# es>es, de>en, es>en), with each model's query-encode latency and ingestion throughput; appended to
+# docs/benchmarks.md (~1 h on 2 cores, most of it the multilingual model).
 eval: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.eval_squad
 
-# Fits shared/tinyeclipse/chat/confidence_model.json (the confidence model and the default thresholds) to
-# ../shared/eval, validated leave-one-article-out; the report is appended to docs/benchmarks.md.
+# Fits the confidence model of each embedding model (shared/tinyeclipse/chat/confidence_model*.json; the default
+# model's file holds the default thresholds) to ../shared/eval, validated leave-one-article-out; the reports are
+# appended to docs/benchmarks.md. `$(PY) -m bench.calibrate --model NAME --reuse` refits one from kept answers.
 calibrate: $(VENV)/.installed-dev $(ONNX_MODEL)
 	$(PY) -m bench.calibrate
 

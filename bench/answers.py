@@ -101,7 +101,10 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 
-def _add_tenant(stack: Stack, corpus: str, articles: list[dict], number: int, overrides: dict) -> Tenant:
+def add_tenant(
+    stack: Stack, corpus: str, articles: list[dict], number: int, overrides: dict, knowledge: bool = True
+) -> Tenant:
+    """A tenant holding `articles` (without `knowledge`: their titles only, no sources to ingest)."""
     tenant_id = stack.add_tenant(f"{corpus}: {articles[0]['title']}", 10_000 + number, overrides)
     model = overrides.get("embedding_model")
     if model is not None:
@@ -109,7 +112,7 @@ def _add_tenant(stack: Stack, corpus: str, articles: list[dict], number: int, ov
         with stack.db.operator() as conn:
             switch(conn, tenant_id, model)
     source_ids = []
-    for article in articles:
+    for article in articles if knowledge else []:
         for n, paragraph in enumerate(article["paragraphs"], start=1):
             body = {"tenant_id": tenant_id, "type": "text", "title": f"{article['title']} #{n}"}
             source = sources.create_source(
@@ -148,19 +151,27 @@ def _questions(
             n += 1
 
 
-def load(stack: Stack, overrides: dict | None = None, pairs: bool = False) -> tuple[list[Tenant], list[Question]]:
+def load(
+    stack: Stack, overrides: dict | None = None, pairs: bool = False, part: str | None = None
+) -> tuple[list[Tenant], list[Question]]:
     """The tenants (one per SQuAD article, one for XQuAD English, with `pairs` one for German and one for Spanish
-    XQuAD; with these settings `overrides`), indexed, and every question to ask them."""
+    XQuAD; with these settings `overrides`), indexed, and every question to ask them. With `part` ("squad" or
+    "xquad"), only that part's tenants get their knowledge and questions: two processes can ask the two parts side
+    by side (the tenants' numbering and the off-topic questions stay the same)."""
     overrides = overrides or {}
+
+    def ours(corpus: str) -> bool:
+        return part is None or corpus.startswith(part)
+
     squad = json.loads(SQUAD.read_text())["data"]
     xquad = json.loads(XQUAD.read_text())["data"]
     tenants: list[Tenant] = []
     questions: list[Question] = []
     for article in squad:
-        tenants.append(_add_tenant(stack, "squad", [article], len(tenants) + 1, overrides))
+        tenants.append(add_tenant(stack, "squad", [article], len(tenants) + 1, overrides, ours("squad")))
         questions += _questions("squad", len(tenants) - 1, [article])
     knowledge = {"en": len(tenants)}
-    tenants.append(_add_tenant(stack, "xquad-en", xquad["en"], len(tenants) + 1, overrides))
+    tenants.append(add_tenant(stack, "xquad-en", xquad["en"], len(tenants) + 1, overrides, ours("xquad")))
     if pairs:
         for language in sorted({k for _, k in PAIRS} - {"en"}):
             # Titled by the English article: a question's validation group is its article in every language.
@@ -168,7 +179,9 @@ def load(stack: Stack, overrides: dict | None = None, pairs: bool = False) -> tu
             knowledge[language] = len(tenants)
             # A tenant writing in its language says so (the fallback language of its visitors).
             tenant_settings = {**overrides, "language": language}
-            tenants.append(_add_tenant(stack, f"xquad-{language}", titled, len(tenants) + 1, tenant_settings))
+            tenants.append(
+                add_tenant(stack, f"xquad-{language}", titled, len(tenants) + 1, tenant_settings, ours("xquad"))
+            )
     for asked, known in PAIRS if pairs else (("en", "en"),):
         titled = [{**a, "title": en["title"]} for a, en in zip(xquad[known], xquad["en"], strict=True)]
         questions += _questions(pair_corpus(asked, known), knowledge[known], xquad[asked], titled, asked)
@@ -184,7 +197,7 @@ def load(stack: Stack, overrides: dict | None = None, pairs: bool = False) -> tu
         foreign = [q for q in pool if q.article not in tenant.articles]
         for q in rng.sample(foreign, OFF_TOPIC):
             questions.append(Question(q.corpus, q.article, index, q.text, True, q.golds, None))
-    return tenants, questions
+    return tenants, [q for q in questions if ours(tenants[q.tenant].corpus)]
 
 
 def ask(stack: Stack, tenants: list[Tenant], questions: list[Question]) -> list[Record]:
@@ -239,6 +252,17 @@ def save(records: list[Record], path: Path) -> None:
     with path.open("w") as out:
         for record in records:
             out.write(json.dumps(asdict(record)) + "\n")
+
+
+def kept(directory: Path, model: str) -> list[Record]:
+    """The answers calibration kept for `model`: records.<model>.jsonl, else its parts asked side by side."""
+    whole = directory / f"records.{model}.jsonl"
+    if whole.exists():
+        return read(whole)
+    parts = sorted(directory.glob(f"records.{model}.part-*.jsonl"))
+    if not parts:
+        raise FileNotFoundError(f"no kept answers of {model} in {directory}: run make calibrate")
+    return [record for part in parts for record in read(part)]
 
 
 def read(path: Path) -> list[Record]:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from bench.answers import ENGLISH, PAIRS, Record, ask, by_tenant_corpus, load, pair_corpus, read, save
+from bench.answers import ENGLISH, PAIRS, Record, ask, by_tenant_corpus, kept, load, pair_corpus, save
 from bench.metrics import roc_auc
 from bench.stack import REPO, Stack, append_results, machine
 from tinyeclipse.chat import confidence
@@ -224,7 +224,7 @@ def _write_model(embedding_model: str, fitted: Fitted, thresholds: tuple[float, 
     model_path(embedding_model).write_text(json.dumps(data, indent=1) + "\n")
 
 
-def collect(embedding_model: str) -> list[Record]:
+def collect(embedding_model: str, part: str | None = None, every: int = 1, offset: int = 0) -> list[Record]:
     # The features do not depend on the confidence model, but the chat scores every answer: a neutral model (every
     # answer 0.5) stands in, in this process only (the shipped files stay as they are for whoever else runs the
     # code meanwhile), also when the features changed since the last fit.
@@ -238,21 +238,21 @@ def collect(embedding_model: str) -> list[Record]:
                 # Thresholds at 0: every answer is shown, so "right" is judged on what the bot would say, not on
                 # whether the model of the day refused it.
                 settings = {"embedding_model": embedding_model, "escalate_threshold": 0.0, "refuse_threshold": 0.0}
-                tenants, questions = load(stack, settings, pairs=embedding_model in PAIRED)
-                return ask(stack, tenants, questions)
+                tenants, questions = load(stack, settings, pairs=embedding_model in PAIRED, part=part)
+                return ask(stack, tenants, questions[offset::every])
             finally:
                 stack.close()
     finally:
         confidence.fitted_model = shipped
 
 
-def calibrate(embedding_model: str, reuse: bool) -> tuple[float, float]:
+def calibrate(embedding_model: str, reuse: bool, every: int = 1) -> tuple[float, float]:
     """Fit `embedding_model`'s confidence model and write it; the thresholds the rule chose for it."""
     path = RECORDS / f"records.{embedding_model}.jsonl"
-    if reuse and path.exists():
-        records = read(path)
+    if reuse:
+        records = kept(RECORDS, embedding_model)
     else:
-        records = collect(embedding_model)
+        records = collect(embedding_model, every=every)
         save(records, path)
     x = matrix(records)
     y = np.array([r.right for r in records], dtype=int)
@@ -274,12 +274,23 @@ def _default_thresholds() -> tuple[float, float]:
 def main() -> None:
     args = sys.argv[1:]
     models = [args[args.index("--model") + 1]] if "--model" in args else list(MODELS)
+    # Every n-th question only (a bounded run on a busy machine; say so with the results).
+    every = int(args[args.index("--every") + 1]) if "--every" in args else 1
+    # ... starting at this one: `--every 2 --offset 1` asks the other half, in parallel.
+    offset = int(args[args.index("--offset") + 1]) if "--offset" in args else 0
     unknown = set(models) - set(MODELS)
     if unknown:
         raise SystemExit(f"unknown embedding model {sorted(unknown)}; known: {', '.join(MODELS)}")
+    if "--part" in args:
+        # Ask one part ("squad" or "xquad") and keep its answers; `--reuse` then fits from the parts together.
+        part = args[args.index("--part") + 1]
+        for embedding_model in models:
+            answers = collect(embedding_model, part, every, offset)
+            save(answers, RECORDS / f"records.{embedding_model}.part-{part}-{offset}.jsonl")
+        return
     # The default model first: the others are reported at the default thresholds it sets.
     for embedding_model in sorted(models, key=lambda m: m != DEFAULT_MODEL):
-        calibrate(embedding_model, reuse="--reuse" in args)
+        calibrate(embedding_model, reuse="--reuse" in args, every=every)
 
 
 if __name__ == "__main__":

@@ -148,6 +148,7 @@ def test_an_answer_is_scored_by_the_model_fitted_for_its_embedding_model() -> No
     e5 = assess(features, "multilingual-e5-small", coherence=0.86)
     assert minilm.score == pytest.approx(fitted_model("all-MiniLM-L6-v2").probability(features), abs=1e-4)
     assert e5.score == pytest.approx(fitted_model("multilingual-e5-small").probability(features), abs=1e-4)
+    assert fitted_model("all-MiniLM-L6-v2") != fitted_model("multilingual-e5-small")
     # 0.84 is near the top of MiniLM's band and mid-way in e5's.
     assert minilm.retrieval_similarity == 1.0 and 0.3 < e5.retrieval_similarity < 0.7
     assert e5.parts()["embedding_model"] == "multilingual-e5-small"
