@@ -492,12 +492,13 @@ def report(variant: Variant, outcome: Outcome, probes: list[Probe], tenants: lis
         members = [t for t in tenants if name in ("**all**", t.bucket)]
         recalls = [outcome.recall[i] for i in rows]
         vector_ms = [outcome.vector_ms[i] for i in rows]
-        hybrid_ms = [outcome.hybrid_ms[i] for i in rows] if outcome.hybrid_ms else [math.nan]
+        hybrid_ms = [outcome.hybrid_ms[i] for i in rows] if outcome.hybrid_ms else []
+        hybrid = f"{percentile(hybrid_ms, 0.5):.1f} / {percentile(hybrid_ms, 0.95):.1f}" if hybrid_ms else "not timed"
         lines.append(
             f"| {name} | {len(members)} | {sum(t.size for t in members):,} | {len(rows)} "
             f"| {statistics.fmean(recalls):.4f} | {min(recalls):.2f} | {sum(r < 1 for r in recalls)} "
             f"| {percentile(vector_ms, 0.5):.1f} / {percentile(vector_ms, 0.95):.1f} "
-            f"| {percentile(hybrid_ms, 0.5):.1f} / {percentile(hybrid_ms, 0.95):.1f} |"
+            f"| {hybrid} |"
         )
     lines += ["", f"Prepared statements of this connection: {outcome.plans or 'none'}."]
     return "\n".join(lines)
