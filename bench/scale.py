@@ -50,6 +50,7 @@ from tinyeclipse import migrations
 from tinyeclipse.chat import retrieval
 from tinyeclipse.chat.terms import keyword_query
 from tinyeclipse.db import Connection, Database
+from tinyeclipse.ingestion import repository as ingestion_repository
 
 XQUAD = REPO.parent / "shared" / "eval" / "xquad-dev.json"
 MODEL = "all-MiniLM-L6-v2"
@@ -286,9 +287,9 @@ def tenant_graphs(server: Server, tenants: list[Tenant]) -> dict[str, float]:
     started, graphs = time.perf_counter(), 0
     try:
         for tenant in tenants:
-            if tenant.size >= retrieval.VECTOR_INDEX_MIN_CHUNKS:
+            if tenant.size >= ingestion_repository.VECTOR_INDEX_MIN_CHUNKS:
                 with db.tenant(tenant.id) as conn:
-                    graphs += retrieval.ensure_vector_index(conn, tenant.id, MODEL)
+                    graphs += ingestion_repository.ensure_vector_index(conn, tenant.id, MODEL)
     finally:
         db.close()
     return {f"{graphs} tenant graphs (ensure_vector_index)": time.perf_counter() - started}

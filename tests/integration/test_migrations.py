@@ -34,8 +34,12 @@ def test_upgrade_from_empty_creates_every_table_with_forced_rls(empty_database: 
                WHERE attrelid = 'embeddings'::regclass AND attname = 'embedding'"""
         ).fetchone()
         assert embedding_type == ("vector(384)",)
-        hnsw = conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'embeddings' AND indexdef ~ 'hnsw'")
-        assert "vector_cosine_ops" in hnsw.fetchone()[0]
+        # Vectors inline, and no graph shared by every tenant: a big tenant's chunks get their own (migration 0009).
+        storage = conn.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'embeddings'::regclass AND attname = 'embedding'"
+        ).fetchone()
+        assert storage == ("m",)
+        assert conn.execute("SELECT to_regclass('embeddings_embedding_hnsw_idx')").fetchone() == (None,)
 
 
 def test_downgrade_to_base_leaves_nothing_and_upgrade_again_works(empty_database: tuple[str, str]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from tinyeclipse import migrations
 from tinyeclipse.chat import retrieval
 from tinyeclipse.db import Database
+from tinyeclipse.ingestion import repository as ingestion_repository
 
 MODEL = "all-MiniLM-L6-v2"
 # More searches than psycopg's prepare threshold (5) plus Postgres' custom plans before a generic one (5).
@@ -93,7 +94,7 @@ def test_a_small_tenant_gets_its_exact_nearest_chunks_from_a_connection_that_cac
     vectors = unit(rng, 60, centre)
     tenant_id, ids = add_tenant(clean_db, 9102, vectors)
     with clean_db.tenant(tenant_id) as conn:
-        assert retrieval.ensure_vector_index(conn, tenant_id, MODEL) is False
+        assert ingestion_repository.ensure_vector_index(conn, tenant_id, MODEL) is False
     queries = unit(rng, REPEATS, centre)
     for query in queries:
         with clean_db.tenant(tenant_id) as conn:
@@ -109,9 +110,9 @@ def test_a_big_tenant_is_searched_in_its_own_graph_also_after_many_queries(
     vectors = unit(rng, 150, centre)
     big, ids = add_tenant(clean_db, 9202, vectors)
     with clean_db.tenant(big) as conn:
-        assert retrieval.ensure_vector_index(conn, big, MODEL, min_chunks=100) is True
+        assert ingestion_repository.ensure_vector_index(conn, big, MODEL, min_chunks=100) is True
     with clean_db.tenant(small) as conn:
-        assert retrieval.ensure_vector_index(conn, small, MODEL, min_chunks=100) is False
+        assert ingestion_repository.ensure_vector_index(conn, small, MODEL, min_chunks=100) is False
     predicate = owner.execute(
         "SELECT pg_get_expr(indpred, indrelid) FROM pg_index"
         " WHERE indexrelid = to_regclass(tenant_vector_index(%s, %s))",
@@ -129,7 +130,7 @@ def test_a_big_tenant_is_searched_in_its_own_graph_also_after_many_queries(
 
     # Asking again changes nothing: the graph is there.
     with clean_db.tenant(big) as conn:
-        assert retrieval.ensure_vector_index(conn, big, MODEL, min_chunks=100) is True
+        assert ingestion_repository.ensure_vector_index(conn, big, MODEL, min_chunks=100) is True
 
 
 def test_a_tenant_cannot_build_a_graph_of_another_tenants_chunks(clean_db: Database, graphs: None) -> None:
@@ -152,9 +153,9 @@ def test_the_upgrade_builds_graphs_for_tenants_already_big_and_stores_vectors_in
         small, _ = add_tenant(db, 9402, unit(rng, 4_999))
         migrations.upgrade(owner_url)
         with db.tenant(big) as conn:
-            assert retrieval.ensure_vector_index(conn, big, MODEL, min_chunks=10**6) is True
+            assert ingestion_repository.ensure_vector_index(conn, big, MODEL, min_chunks=10**6) is True
         with db.tenant(small) as conn:
-            assert retrieval.ensure_vector_index(conn, small, MODEL, min_chunks=10**6) is False
+            assert ingestion_repository.ensure_vector_index(conn, small, MODEL, min_chunks=10**6) is False
     finally:
         db.close()
     with psycopg.connect(owner_url) as conn:

@@ -45,10 +45,20 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
         conversation = conn.execute(
             "INSERT INTO conversations (tenant_id, session_id) VALUES (%s, 's1') RETURNING id", [tenant_id]
         ).fetchone()["id"]
-        conn.execute(
-            "INSERT INTO messages (tenant_id, conversation_id, role, content) VALUES (%s, %s, 'user', 'hi')",
+        message = conn.execute(
+            "INSERT INTO messages (tenant_id, conversation_id, role, content) VALUES (%s, %s, 'user', 'hi') RETURNING id",
             [tenant_id, conversation],
+        ).fetchone()["id"]
+        conn.execute(
+            "INSERT INTO gap_resolutions (message_id, tenant_id, resolution) VALUES (%s, %s, 'dismissed')",
+            [message, tenant_id],
         )
+        conn.execute(
+            "INSERT INTO question_embeddings (message_id, tenant_id, model, embedding)"
+            " VALUES (%s, %s, 'all-MiniLM-L6-v2', %s)",
+            [message, tenant_id, np.ones(384, dtype=np.float32)],
+        )
+        conn.execute("INSERT INTO quota_counters (tenant_id, month, used) VALUES (%s, '2026-12-01', 1)", [tenant_id])
         conn.execute(
             "INSERT INTO conversation_transitions (tenant_id, conversation_id, from_state, to_state, actor, reason)"
             " VALUES (%s, %s, 'bot', 'waiting', 'visitor', 'handoff_button')",
@@ -129,6 +139,7 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
         b_source = conn.execute("SELECT id FROM sources WHERE tenant_id = %s", [b]).fetchone()["id"]
         b_document = conn.execute("SELECT id FROM documents WHERE tenant_id = %s", [b]).fetchone()["id"]
         b_conversation = conn.execute("SELECT id FROM conversations WHERE tenant_id = %s", [b]).fetchone()["id"]
+        b_message = conn.execute("SELECT id FROM messages WHERE tenant_id = %s", [b]).fetchone()["id"]
     inserts["embeddings"] = (
         "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
         " VALUES (%(b)s, %(source)s, %(document)s, 5, 'x', %(vector)s, 'all-MiniLM-L6-v2')",
@@ -172,6 +183,19 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
     inserts["tenant_terminations"] = (
         "INSERT INTO tenant_terminations (tenant_id, whmcs_client_id, deleted, terminated_by)"
         " VALUES (%(b)s, 2, '{}', 'admin')",
+        {},
+    )
+    inserts["gap_resolutions"] = (
+        "INSERT INTO gap_resolutions (message_id, tenant_id, resolution) VALUES (%(message)s, %(b)s, 'answered')",
+        {"message": b_message},
+    )
+    inserts["question_embeddings"] = (
+        "INSERT INTO question_embeddings (message_id, tenant_id, model, embedding)"
+        " VALUES (%(message)s, %(b)s, 'multilingual-e5-small', %(vector)s)",
+        {"message": b_message, "vector": np.ones(384, dtype=np.float32)},
+    )
+    inserts["quota_counters"] = (
+        "INSERT INTO quota_counters (tenant_id, month, used) VALUES (%(b)s, '2026-11-01', 1)",
         {},
     )
     assert set(inserts) == set(TABLES)

@@ -5,9 +5,9 @@ exist twice). The question's key words are parsed with the visitor's language an
 so a chunk stemmed in its own language and a name in any language both match.
 
 The nearest chunks come from the tenant's own HNSW graph once its chunks of the model are many (migration 0009,
-`ensure_vector_index`), else from an exact scan of its rows: a graph shared by all tenants and filtered after the
-scan missed big tenants' nearest chunks, and the pool's cached generic plan scanned even the biggest exactly
-(bench/scale.py, docs/benchmarks.md).
+built by ingestion's `ensure_vector_index`), else from an exact scan of its rows: a graph shared by all tenants
+and filtered after the scan missed big tenants' nearest chunks, and the pool's cached generic plan scanned even
+the biggest exactly (bench/scale.py, docs/benchmarks.md).
 """
 
 from dataclasses import dataclass
@@ -21,9 +21,6 @@ from tinyeclipse.db import Connection
 # Reciprocal rank fusion's constant (Cormack et al. 2009): dampens the weight of the very first ranks.
 RRF_K = 60
 
-# A tenant's chunks of a model get a graph of their own (an HNSW index) from this many on; below, an exact scan of
-# its rows (inline vectors) is as fast (about 1.5 ms per 1,000 chunks on a busy 2-core machine) and cannot miss.
-VECTOR_INDEX_MIN_CHUNKS = 5_000
 # Candidates the graph search keeps: 100 missed the nearest chunks of 1 query in 100 on clustered data, 200 none.
 GRAPH_EF_SEARCH = 200
 
@@ -115,21 +112,3 @@ def search(conn: Connection, query: Query, *, k: int, candidates: int) -> list[R
                 "rrf_k": RRF_K,
             },
         ).fetchall()
-
-
-def ensure_vector_index(
-    conn: Connection, tenant_id: UUID, model: str, *, min_chunks: int = VECTOR_INDEX_MIN_CHUNKS
-) -> bool:
-    """Give the tenant's chunks of `model` their own graph once they number `min_chunks` (to be called after
-    ingestion, in the tenant's scope); True when they have one. Building it blocks other chunk writes meanwhile."""
-    with conn.cursor(row_factory=tuple_row) as cursor:
-        chunks = cursor.execute(
-            "SELECT count(*) FROM (SELECT FROM embeddings WHERE tenant_id = %s AND embedding_model = %s LIMIT %s) c",
-            [tenant_id, model, min_chunks],
-        ).fetchone()[0]
-        if chunks >= min_chunks:
-            cursor.execute("SELECT index_tenant_vectors(%s, %s)", [tenant_id, model])
-            return True
-        return cursor.execute(
-            "SELECT to_regclass(tenant_vector_index(%s, %s)) IS NOT NULL", [tenant_id, model]
-        ).fetchone()[0]

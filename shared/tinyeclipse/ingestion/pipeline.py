@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from uuid import UUID
 
+from tinyeclipse.chat.language import document_language, text_search_config
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Connection, Database
 from tinyeclipse.embeddings.base import Embedder
@@ -19,7 +20,6 @@ from tinyeclipse.ingestion.chunking import Chunk, Chunker
 from tinyeclipse.ingestion.documents import Document, ExtractionError
 from tinyeclipse.ingestion.extract import SourceSpec, extract_documents
 from tinyeclipse.ingestion.models import SourceType
-from tinyeclipse.chat.language import document_language, text_search_config
 from tinyeclipse.tenants.index_model import TenantModels, switch, tenant_models
 
 
@@ -119,6 +119,12 @@ def _switch_when_complete(conn: Connection, tenant_id: UUID, models: TenantModel
         switch(conn, tenant_id, models.target)
 
 
+def _index_vectors(conn: Connection, tenant_id: UUID, models: TenantModels) -> None:
+    """A tenant grown big enough gets its own vector graph per live model (migration 0009)."""
+    for name in models.live:
+        repository.ensure_vector_index(conn, tenant_id, name)
+
+
 def index_source(
     db: Database,
     settings: Settings,
@@ -173,6 +179,7 @@ def index_source(
         if models.moving:
             _embed_kept_documents(conn, source_id, models, writer)
             _switch_when_complete(conn, tenant_id, models)
+        _index_vectors(conn, tenant_id, models)
         counts = repository.mark_indexed(conn, source_id)
     return IndexResult(
         documents=len(seen),
@@ -202,6 +209,7 @@ def embed_for_model(
         if models.moving:
             documents = _embed_kept_documents(conn, source_id, models, writer)
             _switch_when_complete(conn, tenant_id, models)
+            _index_vectors(conn, tenant_id, models)
     stored = row["document_count"] or 0
     return IndexResult(
         documents=stored,

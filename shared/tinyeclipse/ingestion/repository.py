@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 from uuid import UUID
 
-from psycopg.rows import class_row
+from psycopg.rows import class_row, tuple_row
 from psycopg.types.json import Jsonb
 
 from tinyeclipse.db import Connection
@@ -275,3 +275,27 @@ def oldest_faq_source(conn: Connection, tenant_id: UUID) -> UUID | None:
         "SELECT id FROM sources WHERE tenant_id = %s AND type = 'faq' ORDER BY created_at, id LIMIT 1", [tenant_id]
     ).fetchone()
     return row["id"] if row else None
+
+
+# A tenant's chunks of a model get a graph of their own (an HNSW index, migration 0009) from this many on; below, an
+# exact scan of its rows (inline vectors) is as fast (about 1.5 ms per 1,000 chunks on a busy 2-core machine) and
+# cannot miss (bench/scale.py, docs/benchmarks.md).
+VECTOR_INDEX_MIN_CHUNKS = 5_000
+
+
+def ensure_vector_index(
+    conn: Connection, tenant_id: UUID, model: str, *, min_chunks: int = VECTOR_INDEX_MIN_CHUNKS
+) -> bool:
+    """Give the tenant's chunks of `model` their own graph once they number `min_chunks` (to be called after
+    ingestion, in the tenant's scope); True when they have one. Building it blocks other chunk writes meanwhile."""
+    with conn.cursor(row_factory=tuple_row) as cursor:
+        chunks = cursor.execute(
+            "SELECT count(*) FROM (SELECT FROM embeddings WHERE tenant_id = %s AND embedding_model = %s LIMIT %s) c",
+            [tenant_id, model, min_chunks],
+        ).fetchone()[0]
+        if chunks >= min_chunks:
+            cursor.execute("SELECT index_tenant_vectors(%s, %s)", [tenant_id, model])
+            return True
+        return cursor.execute(
+            "SELECT to_regclass(tenant_vector_index(%s, %s)) IS NOT NULL", [tenant_id, model]
+        ).fetchone()[0]

@@ -26,7 +26,7 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-# tinyeclipse.chat.retrieval.VECTOR_INDEX_MIN_CHUNKS when this revision was written (a migration stays as written).
+# tinyeclipse.ingestion.repository.VECTOR_INDEX_MIN_CHUNKS when this revision was written (a migration stays as written).
 VECTOR_INDEX_MIN_CHUNKS = 5_000
 
 UPGRADE = """
