@@ -23,7 +23,7 @@ def get_embedder(name: EmbeddingModel) -> Embedder:
 @cache
 def get_chat_embedder(name: EmbeddingModel) -> Embedder:
     """The model for the chat's request path: the same vectors from the lightest runtime that gives them (MiniLM
-    through onnxruntime, int8: no torch in the chat function)."""
+    through onnxruntime, exported from the packaged weights: no torch in the chat function)."""
     if name == minilm.NAME:
         from tinyeclipse.embeddings.onnx_minilm import OnnxMiniLM
 
