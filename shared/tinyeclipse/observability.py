@@ -19,6 +19,10 @@ METRICS_NAMESPACE = "TinyEclipse"
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 
 
+# Postgres, AWS (SQS, SSM, Secrets Manager) and the LLM providers (httpx): what a trace should show.
+TRACED_MODULES = ("psycopg", "botocore", "httpx")
+
+
 @lru_cache
 def _package_logger() -> Logger:
     return Logger(service=PACKAGE_LOGGER, level=os.environ.get("LOG_LEVEL", "INFO"), utc=True)
@@ -51,7 +55,10 @@ def lambda_entry(service: str, handler: LambdaHandler) -> LambdaHandler:
         return entry
     from aws_lambda_powertools import Tracer
 
-    return Tracer(service=_service_name(service)).capture_lambda_handler(entry, capture_response=False)
+    # Only the libraries we call out through: patching every module the X-Ray SDK knows cost the chat's cold
+    # start 0.13-0.2 s (issue 16, docs/benchmarks.md).
+    tracer = Tracer(service=_service_name(service), patch_modules=TRACED_MODULES)
+    return tracer.capture_lambda_handler(entry, capture_response=False)
 
 
 def _on_lambda() -> bool:
