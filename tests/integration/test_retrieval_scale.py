@@ -12,6 +12,7 @@ from tinyeclipse import migrations
 from tinyeclipse.chat import retrieval
 from tinyeclipse.db import Database
 from tinyeclipse.ingestion import repository as ingestion_repository
+from tinyeclipse.tenants import service as tenants
 
 MODEL = "all-MiniLM-L6-v2"
 # More searches than psycopg's prepare threshold (5) plus Postgres' custom plans before a generic one (5).
@@ -167,3 +168,23 @@ def test_the_upgrade_builds_graphs_for_tenants_already_big_and_stores_vectors_in
         assert shared is None
         forced = conn.execute("SELECT relforcerowsecurity FROM pg_class WHERE oid = 'embeddings'::regclass").fetchone()
         assert forced == (True,)
+
+
+def test_terminating_a_tenant_drops_its_own_graphs_and_no_other(
+    clean_db: Database, owner: psycopg.Connection, graphs: None
+) -> None:
+    rng = np.random.default_rng(4)
+    gone, _ = add_tenant(clean_db, 9401, unit(rng, 120))
+    kept, _ = add_tenant(clean_db, 9402, unit(rng, 120))
+    for tenant in (gone, kept):
+        with clean_db.tenant(tenant) as conn:
+            assert ingestion_repository.ensure_vector_index(conn, tenant, MODEL, min_chunks=100) is True
+    tenants.terminate_tenant(clean_db, gone, actor="test")
+
+    def graph_of(tenant: UUID) -> object:
+        return owner.execute("SELECT to_regclass(tenant_vector_index(%s, %s))", [tenant, MODEL]).fetchone()[0]
+
+    assert graph_of(gone) is None
+    assert graph_of(kept) is not None
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), clean_db.tenant(gone) as conn:
+        conn.execute("SELECT drop_tenant_vectors(%s)", [kept])

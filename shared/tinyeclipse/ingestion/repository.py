@@ -299,3 +299,11 @@ def ensure_vector_index(
         return cursor.execute(
             "SELECT to_regclass(tenant_vector_index(%s, %s)) IS NOT NULL", [tenant_id, model]
         ).fetchone()[0]
+
+
+def drop_vector_indexes(conn: Connection, tenant_id: UUID) -> int:
+    """Drop the tenant's own vector graphs (every model's); how many. Locks `embeddings` for a moment: use a short
+    transaction of its own."""
+    row = conn.execute("SELECT drop_tenant_vectors(%s) AS dropped", [tenant_id]).fetchone()
+    assert row is not None
+    return row["dropped"]

@@ -191,3 +191,9 @@ def add_faq_pair(
         updated = repository.get_source(conn, source_id)
     assert updated is not None
     return Source(**updated)
+
+
+def drop_vector_indexes(db: Database, tenant_id: UUID) -> int:
+    """A terminated tenant's own vector graphs, dropped (after its rows are gone); how many."""
+    with db.tenant(tenant_id) as conn:
+        return repository.drop_vector_indexes(conn, tenant_id)

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from tinyeclipse.audit import service as audit
 from tinyeclipse.config import Settings
 from tinyeclipse.db import Connection, Database
-from tinyeclipse.ingestion.service import follow_embedding_model
+from tinyeclipse.ingestion.service import drop_vector_indexes, follow_embedding_model
 from tinyeclipse.pagination import Page, PageParams
 from tinyeclipse.privacy import service as privacy
 from tinyeclipse.privacy.models import Termination
@@ -181,6 +181,8 @@ def terminate_tenant(db: Database, tenant_id: UUID, *, actor: str) -> Terminatio
         receipt = privacy.terminate(conn, tenant_id, actor)
     if receipt is None:
         raise TenantNotFound(tenant_id)
+    # Its own vector graphs (migration 0009) go too, in a moment's lock of their own rather than the long delete's.
+    drop_vector_indexes(db, tenant_id)
     return receipt
 
 

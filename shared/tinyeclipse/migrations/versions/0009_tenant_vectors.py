@@ -62,6 +62,30 @@ END
 $$;
 REVOKE ALL ON FUNCTION index_tenant_vectors(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION index_tenant_vectors(uuid, text) TO tinyeclipse_app, tinyeclipse_operator;
+
+-- Drops every graph of the tenant the transaction is scoped to (a terminated tenant leaves no index behind). DROP
+-- INDEX locks the table for a moment: call it in a short transaction of its own.
+CREATE FUNCTION drop_tenant_vectors(tenant uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    graph text;
+    dropped integer := 0;
+BEGIN
+    IF tenant IS DISTINCT FROM NULLIF(current_setting('app.tenant_id', true), '')::uuid THEN
+        RAISE EXCEPTION 'drop_tenant_vectors: tenant % is not the one this transaction is scoped to', tenant
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR graph IN SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'embeddings'
+                 AND indexname LIKE 'embeddings\_hnsw\_' || replace(tenant::text, '-', '') || '\_%' LOOP
+        EXECUTE format('DROP INDEX %I', graph);
+        dropped := dropped + 1;
+    END LOOP;
+    RETURN dropped;
+END
+$$;
+REVOKE ALL ON FUNCTION drop_tenant_vectors(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION drop_tenant_vectors(uuid) TO tinyeclipse_app, tinyeclipse_operator;
 """
 
 # The tenants already big enough get their graphs now. RLS is forced on the owner too (it sees no rows), so it is
@@ -100,6 +124,7 @@ BEGIN
     END LOOP;
 END
 $$;
+DROP FUNCTION drop_tenant_vectors(uuid);
 DROP FUNCTION index_tenant_vectors(uuid, text);
 DROP FUNCTION tenant_vector_index(uuid, text);
 ALTER TABLE embeddings ALTER COLUMN embedding SET STORAGE EXTERNAL;
