@@ -29,7 +29,8 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
             [tenant_id, source],
         ).fetchone()["id"]
         conn.execute(
-            "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
+            "INSERT INTO embeddings"
+            " (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
             " VALUES (%s, %s, %s, 0, 'hi', %s, 'all-MiniLM-L6-v2')",
             [tenant_id, source, document, np.ones(384, dtype=np.float32)],
         )
@@ -46,7 +47,8 @@ def _add_tenant_with_rows(db: Database, whmcs_client_id: int) -> UUID:
             "INSERT INTO conversations (tenant_id, session_id) VALUES (%s, 's1') RETURNING id", [tenant_id]
         ).fetchone()["id"]
         message = conn.execute(
-            "INSERT INTO messages (tenant_id, conversation_id, role, content) VALUES (%s, %s, 'user', 'hi') RETURNING id",
+            "INSERT INTO messages (tenant_id, conversation_id, role, content)"
+            " VALUES (%s, %s, 'user', 'hi') RETURNING id",
             [tenant_id, conversation],
         ).fetchone()["id"]
         conn.execute(
@@ -141,7 +143,8 @@ def test_inserting_a_row_for_another_tenant_is_rejected_in_every_table(
         b_conversation = conn.execute("SELECT id FROM conversations WHERE tenant_id = %s", [b]).fetchone()["id"]
         b_message = conn.execute("SELECT id FROM messages WHERE tenant_id = %s", [b]).fetchone()["id"]
     inserts["embeddings"] = (
-        "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
+        "INSERT INTO embeddings"
+        " (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
         " VALUES (%(b)s, %(source)s, %(document)s, 5, 'x', %(vector)s, 'all-MiniLM-L6-v2')",
         {"source": b_source, "document": b_document, "vector": np.ones(384, dtype=np.float32)},
     )

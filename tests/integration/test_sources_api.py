@@ -145,7 +145,8 @@ def test_delete_removes_the_source_with_its_chunks(admin: TestClient, clean_db: 
             [tenant_id, source["id"]],
         ).fetchone()["id"]
         conn.execute(
-            "INSERT INTO embeddings (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
+            "INSERT INTO embeddings"
+            " (tenant_id, source_id, document_id, chunk_index, content, embedding, embedding_model)"
             " VALUES (%s, %s, %s, 0, 'x', array_fill(0.1, ARRAY[384])::vector, 'all-MiniLM-L6-v2')",
             [tenant_id, source["id"], document],
         )

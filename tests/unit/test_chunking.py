@@ -6,9 +6,9 @@ import random
 import pytest
 from tokenizers import Tokenizer
 
+from tinyeclipse.embeddings.minilm import model_path
 from tinyeclipse.ingestion.chunking import Chunk, Chunker
 from tinyeclipse.ingestion.documents import Block, Document
-from tinyeclipse.embeddings.minilm import model_path
 
 # Small budgets reach every path (sentence packing, token cuts, overlap) with short texts.
 MAX_TOKENS = 60

@@ -96,7 +96,7 @@ def test_groq_model_is_the_older_name_of_groq_chat_model(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("EMBEDDING_MODEL=text-embedding-3-small", "one of the packaged models all-MiniLM-L6-v2, multilingual-e5-small"),
+        ("EMBEDDING_MODEL=text-embedding-3-small", "one of the packaged models all-MiniLM-L6-v2, multilingual-e5"),
         ("CONFIDENCE_REFUSE_THRESHOLD=0.9", "tiny plan would have invalid settings: .*refuse_threshold must not be"),
         ("CONFIDENCE_ESCALATE_THRESHOLD=1.5", "confidence_escalate_threshold"),
         ("RATE_LIMIT_PER_MINUTE=0", "rate_limit_per_minute"),

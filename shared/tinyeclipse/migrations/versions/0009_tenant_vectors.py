@@ -26,7 +26,8 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-# tinyeclipse.ingestion.repository.VECTOR_INDEX_MIN_CHUNKS when this revision was written (a migration stays as written).
+# tinyeclipse.ingestion.repository.VECTOR_INDEX_MIN_CHUNKS when this revision was written (a migration stays as
+# written).
 VECTOR_INDEX_MIN_CHUNKS = 5_000
 
 UPGRADE = """
@@ -77,7 +78,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     FOR graph IN SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'embeddings'
-                 AND indexname LIKE 'embeddings\_hnsw\_' || replace(tenant::text, '-', '') || '\_%' LOOP
+                 AND indexname LIKE 'embeddings\\_hnsw\\_' || replace(tenant::text, '-', '') || '\\_%' LOOP
         EXECUTE format('DROP INDEX %I', graph);
         dropped := dropped + 1;
     END LOOP;
