@@ -178,6 +178,37 @@ def _assess(
     return assess(features, engine.embedder.name, coherence=answer.coherence, groundedness=grounded)
 
 
+@dataclass(frozen=True)
+class _Answered:
+    """Steps 2 to 4 for a question to the knowledge: the answer, its confidence, what the visitor is told."""
+
+    answer: LLMAnswer | None  # None: the provider failed
+    confidence: Confidence
+    outcome: Outcome
+    sources: list[SourceRef]  # everything found, in the order the answer's [n] refer to
+
+
+def _answer_question(
+    db: Database, settings: Settings, engine: Engine, turn: _Turn, message: str, language: str
+) -> _Answered:
+    question = in_context(message, [t.content for t in turn.history if t.role == "user"])
+    found = _retrieve(db, engine, settings, turn, question, language)
+    context = _context(found)
+    answer = _respond(engine, turn, message, language, context)
+    reading = engine.reader.read(question, context)
+    confidence = _assess(engine, question, found, reading, answer, language)
+    outcome = (
+        provider_failed(turn.settings, language)
+        if answer is None
+        else decide(answer.text, confidence.score, turn.settings, language)
+    )
+    listed = citations.list_sources(found, answer.cited if answer else (), answer.quoted if answer else ())
+    text = outcome.answer if outcome.refused or answer is None else citations.renumber(outcome.answer, listed)
+    return _Answered(
+        answer, confidence, Outcome(text, escalated=outcome.escalated, refused=outcome.refused), listed.sources
+    )
+
+
 def answer_message(
     db: Database, settings: Settings, engines: Engines, request: ChatRequest, origin: str | None
 ) -> ChatResponse:
@@ -197,27 +228,23 @@ def answer_message(
     detected = intents.detect(request.message)
     if detected is not None:
         return _answer_intent(db, settings, turn, detected.intent, language, started)
-    question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
-    found = _retrieve(db, engine, settings, turn, question, language)
-    context = _context(found)
-    answer = _respond(engine, turn, request.message, language, context)
-    reading = engine.reader.read(question, context)
-    confidence = _assess(engine, question, found, reading, answer, language)
-    outcome = (
-        provider_failed(turn.settings, language)
-        if answer is None
-        else decide(answer.text, confidence.score, turn.settings, language)
-    )
+    answered = _answer_question(db, settings, engine, turn, request.message, language)
+    outcome, confidence = answered.outcome, answered.confidence
     # The operator sees what was found even for a refusal; the visitor is shown sources only with an answer.
-    cited = answer.cited if answer else ()
-    listed = citations.list_sources(found, cited, answer.quoted if answer else ())
-    text = outcome.answer if outcome.refused or answer is None else citations.renumber(outcome.answer, listed)
-    outcome = Outcome(text, escalated=outcome.escalated, refused=outcome.refused)
-    sources = [] if outcome.refused else listed.sources
+    sources = [] if outcome.refused else answered.sources
     latency_ms = round((time.perf_counter() - started) * 1000)
     hand_over = _escalation(turn, outcome)
     message_id, handled_by = _log(
-        db, settings, turn, outcome, listed.sources, answer, engine.provider.name, latency_ms, confidence, hand_over
+        db,
+        settings,
+        turn,
+        outcome,
+        answered.sources,
+        answered.answer,
+        engine.provider.name,
+        latency_ms,
+        confidence,
+        hand_over,
     )
     _observe(turn, message_id, outcome, confidence.score, engine.provider.name, latency_ms)
     return ChatResponse(
@@ -463,21 +490,8 @@ def preview_message(
         outcome = Outcome(text, escalated=detected.intent is Intent.handoff, refused=False)
         handed_off = detected.intent is Intent.handoff
     else:
-        question = in_context(request.message, [t.content for t in turn.history if t.role == "user"])
-        found = _retrieve(db, engine, settings, turn, question, language)
-        context = _context(found)
-        answer = _respond(engine, turn, request.message, language, context)
-        reading = engine.reader.read(question, context)
-        confidence = _assess(engine, question, found, reading, answer, language)
-        outcome = (
-            provider_failed(turn.settings, language)
-            if answer is None
-            else decide(answer.text, confidence.score, turn.settings, language)
-        )
-        listed = citations.list_sources(found, answer.cited if answer else (), answer.quoted if answer else ())
-        text = outcome.answer if outcome.refused or answer is None else citations.renumber(outcome.answer, listed)
-        outcome = Outcome(text, escalated=outcome.escalated, refused=outcome.refused)
-        listed_sources = listed.sources
+        answered = _answer_question(db, settings, engine, turn, request.message, language)
+        outcome, confidence, listed_sources = answered.outcome, answered.confidence, answered.sources
         hand_over = _escalation(turn, outcome)
         handed_off = hand_over is not None and hand_over.actor is not None
     latency_ms = round((time.perf_counter() - started) * 1000)
