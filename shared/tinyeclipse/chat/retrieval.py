@@ -25,10 +25,13 @@ RRF_K = 60
 GRAPH_EF_SEARCH = 200
 
 # Whether the tenant's chunks of the model have their graph. With one, the query is planned for its tenant each
-# time (a cached generic plan cannot use a partial index); without, the generic plan is the exact scan.
+# time (a cached generic plan cannot use a partial index), and sorting is made the planner's last resort so that
+# the graph, not a sort of every row, gives the nearest chunks (ensure_vector_index built it because the tenant is
+# big; the planner would otherwise weigh it against stale statistics). Without, the generic plan is the exact scan.
 VECTOR_PLAN = """
 SELECT graph IS NOT NULL AS graph,
        set_config('plan_cache_mode', CASE WHEN graph IS NULL THEN 'auto' ELSE 'force_custom_plan' END, true),
+       set_config('enable_sort', CASE WHEN graph IS NULL THEN 'on' ELSE 'off' END, true),
        set_config('hnsw.ef_search', %(ef_search)s, true)
 FROM (SELECT to_regclass(tenant_vector_index(%(tenant)s, %(model)s)) AS graph) tenant_graph
 """
