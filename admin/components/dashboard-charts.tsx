@@ -3,19 +3,7 @@
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 import type { OutcomeBucket } from "@/lib/types";
-
-const axis = { stroke: "var(--muted-foreground)", fontSize: 12, tickLine: false, axisLine: false } as const;
-const tooltip = {
-  contentStyle: {
-    background: "var(--popover)",
-    color: "var(--popover-foreground)",
-    border: "1px solid var(--border)",
-    borderRadius: 8,
-    fontSize: 12,
-  },
-  cursor: { fill: "var(--muted)", opacity: 0.5 },
-} as const;
-const short = (day: string) => day.slice(5);
+import { axis, short, tooltip } from "@/components/chart-style";
 
 export interface OutcomeRow extends OutcomeBucket {
   /** resolved / conversations; null without conversations. */
